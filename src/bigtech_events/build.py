@@ -1,0 +1,139 @@
+"""Build: seeds + rules -> extraction -> validation -> package, written atomically.
+
+Everything is written to a temporary directory beside the target; the old
+package is replaced only after the new one validates, so a failed build
+leaves the previous package byte for byte as it was.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .datapackage import build_descriptor, dump_descriptor
+from .errors import ValidationFailed
+from .extract import ArticleResult, Extractor
+from .extract.pipeline import PER_ARTICLE_TABLES
+from .metadata import load_dataset_meta
+from .schemas import load_schemas
+from .seeds import Article, load_article, seed_paths
+from .validate import validate_dir
+from .writer import TableSink
+
+_WORKER: Extractor | None = None
+
+
+@dataclass
+class BuildReport:
+    out_dir: Path
+    counts: dict[str, int]
+    articles: int
+
+
+def _init_worker(rules_dir: str) -> None:
+    global _WORKER
+    _WORKER = Extractor.from_dir(Path(rules_dir))
+
+
+def _extract_path(path: str) -> tuple[Article, ArticleResult]:
+    assert _WORKER is not None
+    article = load_article(Path(path))
+    return _strip(article), _WORKER.extract(article)
+
+
+def _strip(article: Article) -> Article:
+    """The article without its text (the text is not needed after extraction)."""
+    return Article(article.article_id, "", article.text_sha256, article.meta, article.path,
+                   article.curated_dates)
+
+
+def extract_all(seeds_dir: Path, rules_dir: Path, jobs: int = 1) -> Iterator[tuple[Article, ArticleResult]]:
+    """Extraction results in article-id order, streamed (memory does not grow with the corpus)."""
+    paths = [str(p) for p in seed_paths(seeds_dir)]
+    if jobs <= 1 or len(paths) < 2:
+        _init_worker(str(rules_dir))
+        for p in paths:
+            yield _extract_path(p)
+        return
+    ctx = mp.get_context("fork" if hasattr(os, "fork") else "spawn")
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(str(rules_dir),)) as pool:
+        yield from pool.imap(_extract_path, paths, chunksize=8)
+
+
+def _sort_key(table: str, schema: dict[str, Any]) -> Any:
+    pk = schema["primaryKey"]
+    return lambda row: tuple("" if row.get(k) is None else str(row.get(k)) for k in pk)
+
+
+def write_package(out_root: Path, seeds_dir: Path, rules_dir: Path, jobs: int = 1,
+                  schemas_dir: Path | None = None) -> tuple[dict[str, int], list[Article]]:
+    """Extract and write ``out_root/dataset/*`` and ``out_root/datapackage.json`` (no validation)."""
+    schemas = load_schemas(schemas_dir)
+    meta = load_dataset_meta()
+    dataset = out_root / "dataset"
+    dataset.mkdir(parents=True, exist_ok=True)
+    sinks = {t: TableSink(t, schemas[t], dataset) for t in ("articles", *PER_ARTICLE_TABLES)}
+    actors: dict[str, dict[str, Any]] = {}
+    aliases: set[tuple[str, str]] = set()
+    articles: list[Article] = []
+    try:
+        for article, result in extract_all(seeds_dir, rules_dir, jobs):
+            articles.append(article)
+            sinks["articles"].add([result.article_row])
+            for table in PER_ARTICLE_TABLES:
+                sinks[table].add(sorted(result.rows[table], key=_sort_key(table, schemas[table])))
+            actors.update(result.actors)
+            aliases |= result.aliases
+    finally:
+        for sink in sinks.values():
+            sink.close()
+    counts = {t: s.count for t, s in sinks.items()}
+    for table, rows in (
+        ("actors", [actors[k] for k in sorted(actors)]),
+        ("actor_aliases", [{"actor_id": a, "alias": b} for a, b in sorted(aliases)]),
+    ):
+        sink = TableSink(table, schemas[table], dataset)
+        sink.add(rows)
+        sink.close()
+        counts[table] = sink.count
+    descriptor = build_descriptor(meta, schemas, articles, out_root, __version__)
+    (out_root / "datapackage.json").write_text(dump_descriptor(descriptor), encoding="utf-8")
+    return counts, articles
+
+
+def build(seeds_dir: Path, rules_dir: Path, out_dir: Path, jobs: int = 1,
+          run_frictionless: bool = True) -> BuildReport:
+    """Build, validate and atomically install the package at ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
+    try:
+        counts, articles = write_package(tmp, seeds_dir, rules_dir, jobs)
+        problems = validate_dir(tmp, seeds_dir=seeds_dir, run_frictionless=run_frictionless)
+        if problems:
+            raise ValidationFailed(problems)
+        _install(tmp, out_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return BuildReport(out_dir, counts, len(articles))
+
+
+def _install(tmp: Path, out_dir: Path) -> None:
+    """Swap the new dataset/ and datapackage.json into place."""
+    target = out_dir / "dataset"
+    old = tmp / "old-dataset"
+    if target.exists():
+        os.replace(target, old)
+    try:
+        os.replace(tmp / "dataset", target)
+    except OSError:
+        if old.exists():
+            os.replace(old, target)
+        raise
+    os.replace(tmp / "datapackage.json", out_dir / "datapackage.json")

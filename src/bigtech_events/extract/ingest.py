@@ -1,0 +1,113 @@
+"""Find the article body inside page text and split it into sentences.
+
+Offsets are code point offsets into the text exactly as stored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ABBREVIATIONS = frozenset(
+    "Mr Mrs Ms Dr Prof Sr Jr St Co Corp Inc Ltd Bros No Nos Jan Feb Mar Apr Jun Jul Aug Sep Sept "
+    "Oct Nov Dec Gov Gen Sen Rep vs etc U.S U.K U.N e.g i.e Fig Vol approx".split()
+)
+_SENT_END = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    index: int
+    start: int
+    end: int
+    paragraph: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Body:
+    start: int
+    end: int
+    sentences: tuple[Sentence, ...]
+    dropped: tuple[tuple[int, int, str], ...]  # (start, end, rule id) of chrome lines
+
+
+@dataclass(frozen=True)
+class BoilerplateRules:
+    lines: tuple[tuple[str, re.Pattern[str]], ...]
+    credit: re.Pattern[str] | None
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    out, pos = [], 0
+    for m in re.finditer(r"[^\n]*(?:\n|$)", text):
+        seg = m.group(0)
+        if not seg and m.start() >= len(text):
+            break
+        end = m.start() + len(seg.rstrip("\r\n"))
+        out.append((m.start(), end))
+        pos = m.end()
+        if pos >= len(text):
+            break
+    return out
+
+
+def find_body(text: str, rules: BoilerplateRules) -> Body:
+    """The body between the page chrome, split into sentences."""
+    kept: list[tuple[int, int]] = []
+    dropped: list[tuple[int, int, str]] = []
+    for start, end in _lines(text):
+        line = text[start:end]
+        stripped = line.strip()
+        if not stripped:
+            continue
+        rid = next((rid for rid, rx in rules.lines if rx.fullmatch(stripped)), None)
+        if rid:
+            dropped.append((start, end, rid))
+            continue
+        lead = len(line) - len(line.lstrip())
+        kept.append((start + lead, start + len(line.rstrip())))
+    if not kept:
+        return Body(0, 0, (), tuple(dropped))
+    if rules.credit is not None:
+        s, e = kept[-1]
+        m = rules.credit.search(text, s, e)
+        if m and m.end() == e:
+            kept[-1] = (s, m.start())
+    sentences: list[Sentence] = []
+    para = 0
+    prev_end = None
+    for s, e in kept:
+        if prev_end is not None and "\n\n" in text[prev_end:s].replace("\r", ""):
+            para += 1
+        elif prev_end is not None:
+            para += 1
+        for ss, se in split_sentences(text, s, e):
+            sentences.append(Sentence(len(sentences), ss, se, para, text[ss:se]))
+        prev_end = e
+    return Body(kept[0][0], kept[-1][1], tuple(sentences), tuple(dropped))
+
+
+def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans inside text[start:end] (a paragraph)."""
+    spans = []
+    cur = start
+    for m in _SENT_END.finditer(text, start, end):
+        stop = m.end()
+        word = re.search(r"([A-Za-z][A-Za-z.]*)\.$", text[max(cur, m.start() - 12):m.start() + 1])
+        if word and m.group(0).startswith(".") and word.group(1).rstrip(".") in ABBREVIATIONS:
+            continue
+        if re.search(r"\b[A-Z]\.$", text[max(cur, m.start() - 2):m.start() + 1]):
+            continue  # an initial: "Daniel Z. Yong"
+        spans.append((cur, stop))
+        nxt = stop
+        while nxt < end and text[nxt].isspace():
+            nxt += 1
+        cur = nxt
+    if cur < end:
+        tail_end = end
+        while tail_end > cur and text[tail_end - 1].isspace():
+            tail_end -= 1
+        if tail_end > cur:
+            spans.append((cur, tail_end))
+    return spans

@@ -1,0 +1,136 @@
+"""Table Schemas in ``schemas/`` are the single source of every column.
+
+Everything else is generated from them here: the Arrow schemas used to
+write Parquet (with field descriptions in the Parquet metadata), the pandas
+dtypes of loaded tables, the pandera schemas used by validation and the
+resources of ``datapackage.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+
+from .errors import UserError
+from .paths import SCHEMAS_DIR
+
+#: Tables in dependency order (a table only refers to tables before it,
+#: except self references).
+TABLES: tuple[str, ...] = (
+    "articles",
+    "actors",
+    "actor_aliases",
+    "mentions",
+    "events",
+    "event_participants",
+    "affiliations",
+    "amounts",
+)
+
+SCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
+
+_ARROW_TYPES = {
+    "string": pa.string(),
+    "integer": pa.int64(),
+    "number": pa.float64(),
+    "boolean": pa.bool_(),
+    "date": pa.date32(),
+}
+
+
+def load_schema_file(path: Path) -> dict[str, Any]:
+    """Read one ``<table>.schema.json`` file, with a one-line error on bad JSON."""
+    try:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{path}: schema file is missing; every table needs schemas/<table>.schema.json") from None
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg}); fix the schema file") from None
+    for field in schema.get("fields", []):
+        if field.get("type") not in _ARROW_TYPES:
+            raise UserError(
+                f"{path}: field {field.get('name')!r} has unsupported type {field.get('type')!r}; "
+                f"use one of {', '.join(_ARROW_TYPES)}"
+            )
+    return schema
+
+
+@lru_cache(maxsize=8)
+def _load_all(schemas_dir: str) -> dict[str, dict[str, Any]]:
+    return {t: load_schema_file(Path(schemas_dir) / f"{t}.schema.json") for t in TABLES}
+
+
+def load_schemas(schemas_dir: Path | None = None) -> dict[str, dict[str, Any]]:
+    """All table schemas from ``schemas/`` (a fresh deep copy each call)."""
+    loaded = _load_all(str(schemas_dir or SCHEMAS_DIR))
+    return json.loads(json.dumps(loaded))
+
+
+def fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(schema["fields"])
+
+
+def column_names(schema: dict[str, Any]) -> list[str]:
+    return [f["name"] for f in schema["fields"]]
+
+
+def is_required(field: dict[str, Any]) -> bool:
+    return bool(field.get("constraints", {}).get("required", False))
+
+
+def is_edtf(field: dict[str, Any]) -> bool:
+    return field.get("x-format") == "edtf"
+
+
+def arrow_schema(schema: dict[str, Any]) -> pa.Schema:
+    """The Arrow schema used to write a table's Parquet file.
+
+    Field descriptions go into the Parquet field metadata; the table's
+    description into the schema metadata.
+    """
+    arrow_fields = [
+        pa.field(
+            f["name"],
+            _ARROW_TYPES[f["type"]],
+            nullable=not is_required(f),
+            metadata={"description": f.get("description", "")},
+        )
+        for f in schema["fields"]
+    ]
+    return pa.schema(arrow_fields, metadata={"description": schema.get("description", "")})
+
+
+def pandas_dtype(field: dict[str, Any]) -> Any:
+    """The pandas dtype a loaded column has (nullable, Arrow-backed)."""
+    ftype = field["type"]
+    if ftype == "string":
+        if "enum" in field.get("constraints", {}):
+            return pd.CategoricalDtype(categories=field["constraints"]["enum"], ordered=False)
+        return pd.StringDtype("pyarrow")
+    return {
+        "integer": pd.Int64Dtype(),
+        "number": pd.Float64Dtype(),
+        "boolean": pd.BooleanDtype(),
+        "date": pd.ArrowDtype(pa.date32()),
+    }[ftype]
+
+
+def resource_schema(schema: dict[str, Any], resource_names: dict[str, str]) -> dict[str, Any]:
+    """The schema as embedded in a package resource.
+
+    ``resource_names`` maps table names to the resource names that the
+    foreign keys must point at (the CSV and Parquet resources each refer to
+    their own format).
+    """
+    out = json.loads(json.dumps(schema))
+    out.pop("title", None)
+    for fk in out.get("foreignKeys", []):
+        ref = fk["reference"]
+        if "resource" in ref:
+            ref["resource"] = resource_names[ref["resource"]]
+    return out

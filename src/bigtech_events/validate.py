@@ -1,0 +1,298 @@
+"""Validate a package directory or release zip.
+
+Checks, each reported as one line naming table, row, column (and rule where
+the row has one):
+- descriptor: Data Package v2 profile, every resource file present with the
+  recorded ``bytes`` and sha256 ``hash``;
+- every Parquet and CSV file against the pandera schema generated from the
+  table schema (types, required, unique, enums, patterns, ranges, EDTF,
+  dates, primary keys);
+- CSV and Parquet hold the same rows;
+- every foreign key resolves;
+- every span reproduces its recorded text from the seed (when the seed texts
+  are at hand: they are not shipped in releases);
+- Frictionless validation of the descriptor and the CSV resources.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pandera.errors
+
+from .datapackage import PACKAGE_PROFILE, resource_name
+from .pandera_schemas import pandera_schema
+from .schemas import TABLES
+from .tableio import read_csv, read_parquet
+
+#: Columns holding the recorded words of a span, per table.
+SPAN_TEXT = {"mentions": "text", "affiliations": "evidence", "events": "evidence", "amounts": "text"}
+MAX_PER_CHECK = 20
+
+
+def _descriptor_schema(resource: dict[str, Any]) -> dict[str, Any]:
+    """Table schema of a resource with foreign keys pointing at table names again."""
+    return json.loads(json.dumps(resource["schema"]))
+
+
+def _row_label(table: str, fmt: str, idx: int) -> str:
+    return f"{table}.{fmt}:line {idx + 2}" if fmt == "csv" else f"{table}.{fmt}:row {idx + 1}"
+
+
+def _rule_of(df: pd.DataFrame, idx: Any) -> str:
+    if "rule_id" in df.columns and isinstance(idx, int) and 0 <= idx < len(df):
+        return f" (rule {df['rule_id'].iloc[idx]})"
+    return ""
+
+
+def check_frame(table: str, fmt: str, df: pd.DataFrame, schema: dict[str, Any]) -> list[str]:
+    """pandera validation of one frame; one line per failure case."""
+    try:
+        pandera_schema(table, schema).validate(df, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        lines = []
+        for rec in exc.failure_cases.head(MAX_PER_CHECK * 5).to_dict("records"):
+            col = rec.get("column") or "-"
+            check = rec.get("check")
+            idx = rec.get("index")
+            value = rec.get("failure_case")
+            where = _row_label(table, fmt, int(idx)) if isinstance(idx, (int, float)) and pd.notna(idx) \
+                else f"{table}.{fmt}"
+            rule = _rule_of(df, int(idx)) if isinstance(idx, (int, float)) and pd.notna(idx) else ""
+            what = _describe_check(str(check), value)
+            lines.append(f"{where}:column {col}: {what}{rule}; correct the row or the rule that made it")
+        return lines
+    return []
+
+
+def _describe_check(check: str, value: Any) -> str:
+    if check.startswith("not_nullable"):
+        return "a required value is missing"
+    if check.startswith("field_uniqueness"):
+        return f"value {value!r} is not unique"
+    if check.startswith("multiple_fields_uniqueness"):
+        return f"primary key repeats ({value!r})"
+    if check.startswith("enum"):
+        return f"{value!r} is not one of the allowed values"
+    if check.startswith("pattern"):
+        return f"{value!r} does not match the column's pattern"
+    if check.startswith(("greater_than_or_equal_to", "less_than_or_equal_to")):
+        return f"{value!r} is out of the allowed range ({check})"
+    if check.startswith("edtf"):
+        return f"{value!r} is not a valid EDTF date"
+    if check.startswith("date"):
+        return f"{value!r} is not a date"
+    if check.startswith("dtype"):
+        return f"wrong column type ({value})"
+    return f"fails {check} ({value!r})"
+
+
+def compare_formats(table: str, csv_df: pd.DataFrame, pq_df: pd.DataFrame) -> list[str]:
+    if len(csv_df) != len(pq_df):
+        return [f"{table}: CSV has {len(csv_df)} rows but Parquet has {len(pq_df)}; rebuild the package"]
+    for col in csv_df.columns:
+        a, b = csv_df[col].astype(object), pq_df[col].astype(object)
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            if (pd.isna(x) and pd.isna(y)) if not isinstance(x, (list, dict)) else False:
+                continue
+            if x != y:
+                return [f"{table}.csv:line {i + 2}:column {col}: CSV has {x!r} but Parquet has {y!r}; "
+                        "rebuild the package"]
+    return []
+
+
+def check_foreign_keys(frames: dict[str, pd.DataFrame], schemas: dict[str, dict[str, Any]]) -> list[str]:
+    problems = []
+    for table, schema in schemas.items():
+        df = frames.get(table)
+        if df is None:
+            continue
+        for fk in schema.get("foreignKeys", []):
+            ref_table = fk["reference"].get("resource") or table
+            ref = frames.get(ref_table)
+            if ref is None:
+                continue
+            cols, ref_cols = fk["fields"], fk["reference"]["fields"]
+            known = set(zip(*(ref[c].astype(object) for c in ref_cols), strict=True))
+            bad = 0
+            for i, key in enumerate(zip(*(df[c].astype(object) for c in cols), strict=True)):
+                if any(pd.isna(k) for k in key) or key in known:
+                    continue
+                bad += 1
+                if bad <= MAX_PER_CHECK:
+                    problems.append(
+                        f"{table}:row {i + 1}:column {','.join(cols)}: {key if len(key) > 1 else key[0]!r} "
+                        f"is not a {ref_table}.{','.join(ref_cols)}{_rule_of(df, i)}; fix the reference"
+                    )
+    return problems
+
+
+def check_spans(frames: dict[str, pd.DataFrame], seeds_dir: Path) -> list[str]:
+    """Every span reproduces its recorded words in the seed text."""
+    problems: list[str] = []
+    articles = frames.get("articles")
+    if articles is None:
+        return problems
+    texts: dict[str, str] = {}
+    for row in articles.itertuples(index=False):
+        path = seeds_dir / f"{row.article_id}.txt"
+        if not path.exists():
+            problems.append(f"articles:article {row.article_id}: seed text {path} is missing; "
+                            "spans cannot be checked")
+            continue
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != row.text_sha256:
+            problems.append(f"articles:article {row.article_id}:column text_sha256: the seed text has "
+                            "changed since the build; rebuild the package")
+            continue
+        texts[row.article_id] = data.decode("utf-8")
+    checks = [(t, c, "char_start", "char_end") for t, c in SPAN_TEXT.items()]
+    checks.append(("events", "trigger", "trigger_start", "trigger_end"))
+    for table, col, start, end in checks:
+        df = frames.get(table)
+        if df is None:
+            continue
+        for i, row in enumerate(df[["article_id", start, end, col]].itertuples(index=False)):
+            text = texts.get(row[0])
+            if text is None:
+                continue
+            got = text[int(row[1]):int(row[2])]
+            if got != row[3]:
+                problems.append(
+                    f"{table}:row {i + 1}:column {col}: text[{row[1]}:{row[2]}] is {got!r}, "
+                    f"not the recorded {row[3]!r}{_rule_of(df, i)}; fix the offsets or the rule"
+                )
+    parts = frames.get("event_participants")
+    mentions = frames.get("mentions")
+    if parts is not None and mentions is not None:
+        spans = {m.mention_id: (m.char_start, m.char_end) for m in mentions.itertuples(index=False)}
+        for i, p in enumerate(parts.itertuples(index=False)):
+            if pd.notna(p.mention_id) and spans.get(p.mention_id) != (p.char_start, p.char_end):
+                problems.append(f"event_participants:row {i + 1}:column char_start: span differs from "
+                                f"its mention {p.mention_id}; fix the participant rule")
+    return problems
+
+
+def check_files(root: Path, descriptor: dict[str, Any]) -> list[str]:
+    problems = []
+    listed = set()
+    files = []
+    for res in descriptor.get("resources", []):
+        files.append(res)
+        if isinstance(res.get("parquet"), dict):
+            files.append({"name": f"{res.get('name')} (parquet)", **res["parquet"]})
+    for res in files:
+        path = root / res.get("path", "")
+        listed.add(res.get("path"))
+        if not path.is_file():
+            problems.append(f"datapackage.json:resource {res.get('name')}: file {res.get('path')} is missing")
+            continue
+        data = path.read_bytes()
+        if res.get("bytes") != len(data):
+            problems.append(f"datapackage.json:resource {res['name']}: bytes is {res.get('bytes')} but "
+                            f"the file has {len(data)}; rebuild the package")
+        digest = hashlib.sha256(data).hexdigest()
+        if res.get("hash") != f"sha256:{digest}":
+            problems.append(f"datapackage.json:resource {res['name']}: hash does not match "
+                            f"{res['path']}; rebuild the package")
+    dataset = root / "dataset"
+    if dataset.is_dir():
+        for path in sorted(dataset.iterdir()):
+            if f"dataset/{path.name}" not in listed:
+                problems.append(f"dataset/{path.name}: file is not listed in datapackage.json; "
+                                "remove it or rebuild")
+    return problems
+
+
+def frictionless_check(root: Path) -> list[str]:
+    """Frictionless validation of the descriptor and the CSV resources."""
+    from frictionless import Package
+
+    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    package = Package(descriptor, basepath=str(root))
+    report = package.validate()
+    problems = []
+    for task in report.tasks:
+        for err in task.errors[:MAX_PER_CHECK]:
+            row = getattr(err, "row_number", None)
+            col = getattr(err, "field_name", None)
+            where = f"{task.name}" + (f":line {row}" if row else "") + (f":column {col}" if col else "")
+            problems.append(f"{where}: frictionless {err.type}: {err.note}")
+    for err in report.errors:
+        problems.append(f"datapackage.json: frictionless {err.type}: {err.note}")
+    return problems
+
+
+def load_descriptor(root: Path) -> tuple[dict[str, Any] | None, list[str]]:
+    path = root / "datapackage.json"
+    if not path.is_file():
+        return None, [f"{path}: no datapackage.json; build the package first"]
+    try:
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        return None, [f"{path}:{exc.lineno}: invalid JSON ({exc.msg}); rebuild the package"]
+    problems = []
+    if descriptor.get("$schema") != PACKAGE_PROFILE:
+        problems.append(f"{path}: $schema must be {PACKAGE_PROFILE}")
+    return descriptor, problems
+
+
+def validate_dir(root: Path, seeds_dir: Path | None = None, run_frictionless: bool = True) -> list[str]:
+    """All problems found in the package rooted at ``root`` (empty when valid)."""
+    descriptor, problems = load_descriptor(root)
+    if descriptor is None:
+        return problems
+    problems += check_files(root, descriptor)
+    by_name = {r.get("name"): r for r in descriptor.get("resources", [])}
+    schemas: dict[str, dict[str, Any]] = {}
+    frames: dict[str, pd.DataFrame] = {}
+    for table in TABLES:
+        csv_res = by_name.get(resource_name(table))
+        pq_res = csv_res.get("parquet") if csv_res else None
+        if csv_res is None or not isinstance(pq_res, dict):
+            problems.append(f"datapackage.json: table {table} lacks its CSV or Parquet resource; rebuild")
+            continue
+        schema = _descriptor_schema(csv_res)
+        schemas[table] = schema
+        pq_df, p1 = read_parquet(root / pq_res["path"], schema) if (root / pq_res["path"]).is_file() else (None, [])
+        csv_df, p2 = read_csv(root / csv_res["path"], schema) if (root / csv_res["path"]).is_file() else (None, [])
+        problems += p1 + p2
+        if pq_df is not None:
+            problems += check_frame(table, "parquet", pq_df, schema)
+            frames[table] = pq_df
+        if csv_df is not None:
+            problems += check_frame(table, "csv", csv_df, schema)
+        if pq_df is not None and csv_df is not None:
+            problems += compare_formats(table, csv_df, pq_df)
+    problems += check_foreign_keys(frames, schemas)
+    if seeds_dir is not None:
+        problems += check_spans(frames, seeds_dir)
+    if run_frictionless and not problems:
+        problems += frictionless_check(root)
+    return problems
+
+
+def validate_path(path: Path, seeds_dir: Path | None = None, run_frictionless: bool = True) -> list[str]:
+    """Validate a package directory or a release zip."""
+    if path.is_file() and zipfile.is_zipfile(path):
+        with tempfile.TemporaryDirectory(prefix="bigtech-validate-") as tmp:
+            with zipfile.ZipFile(path) as zf:
+                names = zf.namelist()
+                for name in names:
+                    if name.startswith("/") or ".." in Path(name).parts:
+                        return [f"{path}: unsafe member name {name!r} in the zip; not a release"]
+                zf.extractall(tmp)
+            root = Path(tmp)
+            subdirs = [p for p in root.iterdir() if p.is_dir()]
+            if not (root / "datapackage.json").exists() and len(subdirs) == 1:
+                root = subdirs[0]
+            return validate_dir(root, seeds_dir, run_frictionless)
+    if not path.is_dir():
+        return [f"{path}: not a package directory or release zip"]
+    return validate_dir(path, seeds_dir, run_frictionless)

@@ -1,0 +1,29 @@
+"""Shared fixtures: a package built once per session from the repository's seeds and rules."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bigtech_events.build import build
+from bigtech_events.paths import RULES_DIR, SEEDS_DIR
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def built_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A package built from the repository's seeds into a temporary directory (read-only use)."""
+    out = tmp_path_factory.mktemp("pkg")
+    build(SEEDS_DIR, RULES_DIR, out, jobs=1)
+    return out
+
+
+@pytest.fixture()
+def package_copy(built_package: Path, tmp_path: Path) -> Path:
+    """A private copy of the built package that a test may break."""
+    dest = tmp_path / "pkg"
+    shutil.copytree(built_package, dest)
+    return dest

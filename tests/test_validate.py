@@ -1,0 +1,114 @@
+"""validate rejects each kind of defect with a located one-line message."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bigtech_events.paths import SEEDS_DIR
+from bigtech_events.validate import validate_dir, validate_path
+
+from helpers import read_rows, refresh_hashes, rewrite
+
+
+def _problems(root: Path) -> str:
+    return "\n".join(validate_dir(root, seeds_dir=SEEDS_DIR, run_frictionless=False))
+
+
+def test_built_package_is_valid(built_package: Path):
+    assert validate_path(built_package, seeds_dir=SEEDS_DIR) == []
+
+
+def _set(table_rows, **values):
+    rows = [dict(r) for r in table_rows]
+    rows[0].update(values)
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("table", "values", "message"),
+    [
+        ("articles", {"title": None}, "articles.parquet:row 1:column title: a required value is missing"),
+        ("articles", {"article_id": "Bad ID"}, "column article_id: 'Bad ID' does not match the column's pattern"),
+        ("articles", {"char_count": -1}, "column char_count: -1 is out of the allowed range"),
+        ("articles", {"published": "July 2023"}, "column published: 'July 2023' is not a valid EDTF date"),
+        ("actors", {"actor_type": "robot"}, "column actor_type: 'robot' is not one of the allowed values"),
+        ("actors", {"wikidata_id": "Q0"}, "column wikidata_id: 'Q0' does not match"),
+        ("amounts", {"value": -3.0}, "column value: -3.0 is out of the allowed range"),
+    ],
+)
+def test_constraint_violations_are_reported(package_copy: Path, table, values, message):
+    if not read_rows(package_copy, table):
+        pytest.skip(f"{table} has no rows in this build")
+    rewrite(package_copy, table, lambda rows: _set(rows, **values))
+    assert message in _problems(package_copy)
+
+
+def test_unique_violation_is_reported(package_copy: Path):
+    rewrite(package_copy, "articles", lambda rows: rows + rows)
+    assert "is not unique" in _problems(package_copy)
+
+
+def test_composite_primary_key_violation_is_reported(package_copy: Path):
+    if not read_rows(package_copy, "actor_aliases"):
+        pytest.skip("no aliases in this build")
+    rewrite(package_copy, "actor_aliases", lambda rows: rows + rows[:1])
+    assert "primary key repeats" in _problems(package_copy)
+
+
+def test_malformed_date_in_csv_is_reported(package_copy: Path):
+    rewrite(package_copy, "articles", lambda rows: _set(rows, published_start="2024-13-45"), parquet=False)
+    assert "articles.csv:line 2:column published_start: '2024-13-45' is not a valid date" in _problems(package_copy)
+
+
+def test_broken_foreign_key_is_reported(package_copy: Path):
+    if not read_rows(package_copy, "mentions"):
+        pytest.skip("no mentions in this build")
+    rewrite(package_copy, "mentions", lambda rows: _set(rows, actor_id="no-such-actor"))
+    assert "mentions:row 1:column actor_id: 'no-such-actor' is not a actors.actor_id" in _problems(package_copy)
+
+
+def test_wrong_hash_is_reported(package_copy: Path):
+    path = package_copy / "datapackage.json"
+    d = json.loads(path.read_text())
+    d["resources"][0]["hash"] = "sha256:" + "0" * 64
+    path.write_text(json.dumps(d))
+    assert "resource articles: hash does not match dataset/articles.csv" in _problems(package_copy)
+
+
+def test_changed_file_is_reported(package_copy: Path):
+    with open(package_copy / "dataset" / "articles.parquet", "ab") as fh:
+        fh.write(b"x")
+    assert "articles (parquet): bytes is" in _problems(package_copy)
+
+
+def test_csv_parquet_mismatch_is_reported(package_copy: Path):
+    rewrite(package_copy, "articles", lambda rows: _set(rows, title="Another title"), parquet=False)
+    assert "articles.csv:line 2:column title: CSV has 'Another title'" in _problems(package_copy)
+
+
+def test_span_that_does_not_reproduce_its_text_is_reported(package_copy: Path):
+    if not read_rows(package_copy, "mentions"):
+        pytest.skip("no mentions in this build")
+    rewrite(package_copy, "mentions", lambda rows: _set(rows, text="Somebody Else"))
+    assert "not the recorded 'Somebody Else'" in _problems(package_copy)
+
+
+def test_unlisted_file_is_reported(package_copy: Path):
+    (package_copy / "dataset" / "stray.csv").write_text("a\n1\n")
+    refresh_hashes(package_copy)
+    assert "dataset/stray.csv: file is not listed" in _problems(package_copy)
+
+
+def test_cli_validate_exits_nonzero_with_one_line_per_problem(package_copy: Path):
+    import subprocess
+    import sys
+
+    rewrite(package_copy, "articles", lambda rows: _set(rows, char_count=-1))
+    proc = subprocess.run([sys.executable, "-m", "bigtech_events", "validate", str(package_copy),
+                           "--no-frictionless"], capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert all(line.startswith("error: ") for line in proc.stderr.strip().splitlines())
