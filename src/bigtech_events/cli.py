@@ -75,3 +75,12 @@ def main(argv: list[str] | None = None) -> None:
 
 
 __all__ = ["cli", "main", "REPO_ROOT"]
+
+
+def _register_extra_commands() -> None:
+    from .cli_release import register
+
+    register(cli)
+
+
+_register_extra_commands()
