@@ -60,7 +60,7 @@ def pandera_schema(table: str, schema: dict[str, Any]) -> pa.DataFrameSchema:
     """
     columns = {}
     for f in schema["fields"]:
-        dtype = pandas_dtype(f)
+        dtype = pandas_dtype(f, categorical=False)
         columns[f["name"]] = pa.Column(
             None if f["type"] == "date" else dtype,
             checks=_checks(f),
@@ -80,4 +80,5 @@ def pandera_schema(table: str, schema: dict[str, Any]) -> pa.DataFrameSchema:
 
 
 def empty_frame(schema: dict[str, Any]) -> pd.DataFrame:
-    return pd.DataFrame({f["name"]: pd.Series([], dtype=pandas_dtype(f)) for f in schema["fields"]})
+    return pd.DataFrame({f["name"]: pd.Series([], dtype=pandas_dtype(f, categorical=False))
+                         for f in schema["fields"]})

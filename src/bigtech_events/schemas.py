@@ -105,11 +105,15 @@ def arrow_schema(schema: dict[str, Any]) -> pa.Schema:
     return pa.schema(arrow_fields, metadata={"description": schema.get("description", "")})
 
 
-def pandas_dtype(field: dict[str, Any]) -> Any:
-    """The pandas dtype a loaded column has (nullable, Arrow-backed)."""
+def pandas_dtype(field: dict[str, Any], categorical: bool = True) -> Any:
+    """The pandas dtype a loaded column has (nullable, Arrow-backed; enums categorical).
+
+    Validation reads enum columns as plain strings (``categorical=False``) so that a value
+    outside the enum is reported instead of silently becoming missing.
+    """
     ftype = field["type"]
     if ftype == "string":
-        if "enum" in field.get("constraints", {}):
+        if categorical and "enum" in field.get("constraints", {}):
             return pd.CategoricalDtype(categories=field["constraints"]["enum"], ordered=False)
         return pd.StringDtype("pyarrow")
     return {

@@ -22,12 +22,12 @@ TRUE = {"true", "True", "TRUE", "1"}
 FALSE = {"false", "False", "FALSE", "0"}
 
 
-def to_pandas(table: pa.Table, schema: dict[str, Any]) -> pd.DataFrame:
+def to_pandas(table: pa.Table, schema: dict[str, Any], categorical: bool = True) -> pd.DataFrame:
     """Arrow table -> DataFrame with the dtypes generated from the schema."""
     cols = {}
     for f in schema["fields"]:
         arr = table.column(f["name"])
-        dtype = pandas_dtype(f)
+        dtype = pandas_dtype(f, categorical=categorical)
         if f["type"] == "date":
             cols[f["name"]] = pd.Series(arr.to_pandas(types_mapper=pd.ArrowDtype), dtype=dtype)
         elif isinstance(dtype, pd.CategoricalDtype):
@@ -61,7 +61,7 @@ def read_parquet(path: Path, schema: dict[str, Any]) -> tuple[pd.DataFrame | Non
             )
     if problems:
         return None, problems
-    return to_pandas(table, schema), []
+    return to_pandas(table, schema, categorical=False), []
 
 
 def _convert(value: str, ftype: str) -> Any:
@@ -127,4 +127,4 @@ def read_csv(path: Path, schema: dict[str, Any]) -> tuple[pd.DataFrame | None, l
         return None, problems
     table = pa.table({f["name"]: pa.array(cols[f["name"]], type=t.type)
                       for f, t in zip(schema["fields"], arrow_schema(schema), strict=True)})
-    return to_pandas(table, schema), []
+    return to_pandas(table, schema, categorical=False), []

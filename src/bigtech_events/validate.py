@@ -78,8 +78,9 @@ def _describe_check(check: str, value: Any) -> str:
         return f"value {value!r} is not unique"
     if check.startswith("multiple_fields_uniqueness"):
         return f"primary key repeats ({value!r})"
-    if check.startswith("enum"):
-        return f"{value!r} is not one of the allowed values"
+    if check.startswith(("enum", "isin")):
+        allowed = check[check.find("[") + 1:check.rfind("]")].replace("'", "") if "[" in check else ""
+        return f"{value!r} is not one of the allowed values ({allowed})"
     if check.startswith("pattern"):
         return f"{value!r} does not match the column's pattern"
     if check.startswith(("greater_than_or_equal_to", "less_than_or_equal_to")):

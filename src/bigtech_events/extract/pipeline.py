@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..ids import content_id
 from ..seeds import Article
+from .actors import gazetteer_mentions, pattern_organisations
+from .coref import executive_references, nominal_references, surname_references
+from .events import Event, event_codes, find_events, summary
 from .ingest import find_body
+from .model import Doc, Mention
+from .relations import find_relations
 from .rules import RuleSet, load_rules
+from .titles import find_titles
 
 PER_ARTICLE_TABLES = ("mentions", "events", "event_participants", "affiliations", "amounts")
 
@@ -20,6 +28,7 @@ class ArticleResult:
     actors: dict[str, dict[str, Any]] = field(default_factory=dict)
     aliases: set[tuple[str, str]] = field(default_factory=set)
     trace: list[dict[str, Any]] = field(default_factory=list)
+    sentences: list[tuple[int, int]] = field(default_factory=list)
 
 
 class Extractor:
@@ -32,37 +41,141 @@ class Extractor:
     def from_dir(cls, rules_dir: Path) -> Extractor:
         return cls(load_rules(rules_dir))
 
+    def analyse(self, article: Article) -> tuple[Doc, list[Event]]:
+        r = self.rules
+        body = find_body(article.text, r.boilerplate)
+        doc = Doc(article.article_id, article.text, article.published, body.sentences)
+        gazetteer_mentions(doc, r.gazetteer, r.disambiguation)
+        pattern_organisations(doc, r.organisations, r.org_not_first, r.gazetteer)
+        find_titles(doc, r.titles, r.gazetteer)
+        find_relations(doc, r.relations)
+        nominal_references(doc, r.nominal)
+        surname_references(doc, r.titles)
+        find_relations(doc, r.relations)
+        executive_references(doc, r.executives)
+        names = {k: v["name"] for k, v in doc.actors.items()}
+        events = find_events(doc, r.events, article.curated_dates, names)
+        return doc, events
+
     def extract(self, article: Article) -> ArticleResult:
         body = find_body(article.text, self.rules.boilerplate)
-        row = article_row(article, body.start, body.end)
-        rows: dict[str, list[dict[str, Any]]] = {t: [] for t in PER_ARTICLE_TABLES}
-        return ArticleResult(article_row=row, rows=rows)
+        doc, events = self.analyse(article)
+        return assemble(self.rules, article, doc, events, body.start, body.end)
 
 
-def article_row(article: Article, body_start: int, body_end: int) -> dict[str, Any]:
-    from ..dates import edtf_bounds
+def assemble(rules: RuleSet, article: Article, doc: Doc, events: list[Event], body_start: int,
+             body_end: int) -> ArticleResult:
+    aid = article.article_id
+    participants = {a for ev in events for a, _, _ in ev.participants}
+    related = {x for a in doc.affiliations for x in (a.subject_id, a.object_id)}
+    keep = [m for m in doc.mentions
+            if doc.actors[m.actor_id]["actor_type"] != "group" or m.actor_id in participants]
+    mention_ids: dict[int, str] = {}
+    mentions = []
+    for m in keep:
+        mid = content_id("m", aid, m.start, m.end, m.actor_id)
+        mention_ids[id(m)] = mid
+        mentions.append({"mention_id": mid, "article_id": aid, "actor_id": m.actor_id,
+                         "char_start": m.start, "char_end": m.end, "text": m.text,
+                         "resolution": m.resolution, "rule_id": m.rule_id})
+    mentioned = {m.actor_id for m in keep} | (related & set(doc.actors))
+    actors = {k: v for k, v in doc.actors.items() if k in {m.actor_id for m in keep}}
+    ev_rows, part_rows = _event_rows(rules, aid, doc, events, mention_ids)
+    amounts = _amount_rows(rules, aid, doc, events, ev_rows)
+    affiliations = _affiliation_rows(aid, doc, events, actors)
+    aliases = set()
+    gaz = rules.gazetteer.actors
+    for actor_id in actors:
+        if actor_id in gaz:
+            aliases |= {(actor_id, a) for a in gaz[actor_id].aliases}
+    for m in keep:
+        if m.resolution in ("name", "alias", "title") and m.text != actors[m.actor_id]["name"]:
+            if m.rule_id != "title.org-adjective":
+                aliases.add((m.actor_id, m.text))
+    del mentioned
+    from .pipeline_rows import article_row
 
-    meta = article.meta
-    lo, hi = edtf_bounds(meta["published"])
-    return {
-        "article_id": article.article_id,
-        "title": meta["title"],
-        "publisher": meta["publisher"],
-        "original_publisher": meta.get("original_publisher"),
-        "url": meta.get("url"),
-        "published": meta["published"],
-        "published_start": lo,
-        "published_end": hi,
-        "retrieved": _date_or_none(meta.get("retrieved")),
-        "language": meta["language"],
-        "text_sha256": article.text_sha256,
-        "char_count": len(article.text),
-        "body_start": body_start,
-        "body_end": body_end,
-    }
+    return ArticleResult(
+        article_row=article_row(article, body_start, body_end),
+        rows={"mentions": mentions, "events": [r for r, _ in ev_rows], "event_participants": part_rows,
+              "affiliations": affiliations, "amounts": amounts},
+        actors=actors, aliases=aliases, trace=doc.trace,
+        sentences=[(s.start, s.end) for s in doc.sentences],
+    )
 
 
-def _date_or_none(value: str | None) -> Any:
-    import datetime as dt
+def _event_rows(rules: RuleSet, aid: str, doc: Doc, events: list[Event],
+                mention_ids: dict[int, str]) -> tuple[list[tuple[dict[str, Any], Event]], list[dict[str, Any]]]:
+    names = {k: v["name"] for k, v in doc.actors.items()}
+    rows, parts = [], []
+    for ev in events:
+        sent = doc.sentences[ev.sentence]
+        eid = content_id("ev", aid, ev.trig_start, ev.trig_end, ev.event_type, ev.split)
+        cameo, plover = event_codes(ev, rules.events.types[ev.event_type])
+        w = ev.when
+        rows.append(({
+            "event_id": eid, "article_id": aid, "event_type": ev.event_type, "cameo_code": cameo,
+            "plover_type": plover, "modality": ev.modality, "date": w.edtf, "date_start": w.lo,
+            "date_end": w.hi, "date_precision": w.precision, "date_basis": ev.date_basis,
+            "date_text": ev.date_text, "location": ev.location, "summary": summary(ev, names),
+            "char_start": sent.start, "char_end": sent.end, "evidence": sent.text,
+            "trigger": doc.text[ev.trig_start:ev.trig_end], "trigger_start": ev.trig_start,
+            "trigger_end": ev.trig_end, "rule_id": ev.rule.rule_id}, ev))
+        seen = set()
+        for actor_id, role, m in ev.participants:
+            if (actor_id, role) in seen:
+                continue
+            seen.add((actor_id, role))
+            parts.append({"event_id": eid, "actor_id": actor_id, "role": role,
+                          "mention_id": mention_ids.get(id(m)), "article_id": aid,
+                          "char_start": m.start, "char_end": m.end, "rule_id": ev.rule.rule_id})
+    return rows, parts
 
-    return dt.date.fromisoformat(value) if value else None
+
+def _amount_rows(rules: RuleSet, aid: str, doc: Doc, events: list[Event],
+                 ev_rows: list[tuple[dict[str, Any], Event]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for sent in doc.sentences:
+        found = rules.money.find(doc.text, sent.start, sent.end)
+        here = [(r, e) for r, e in ev_rows if e.sentence == sent.index]
+        ids: list[str] = []
+        for money in found:
+            amount_id = content_id("am", aid, money.start, money.end)
+            event_id = None
+            if money.equivalent_of is not None:
+                event_id = out[-(len(ids) - money.equivalent_of)]["event_id"]
+            elif here:
+                row, _ = min(here, key=lambda re_: min(abs(re_[1].trig_start - money.end),
+                                                       abs(money.start - re_[1].trig_end)))
+                event_id = row["event_id"]
+            out.append({"amount_id": amount_id, "article_id": aid, "event_id": event_id,
+                        "value": money.value, "currency": money.currency, "approximate": money.approximate,
+                        "equivalent_of": ids[money.equivalent_of] if money.equivalent_of is not None else None,
+                        "text": money.text, "char_start": money.start, "char_end": money.end,
+                        "rule_id": money.rule_id})
+            ids.append(amount_id)
+            doc.note(sent.index, money.rule_id, f"amount {money.text!r} = {money.value:g} {money.currency}")
+    return out
+
+
+def _affiliation_rows(aid: str, doc: Doc, events: list[Event], actors: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for a in doc.affiliations:
+        if a.subject_id not in actors or a.object_id not in actors:
+            continue
+        dated = [e for e in events if e.when is not None and e.date_basis != "unknown"
+                 and e.modality == "asserted" and (
+            e.sentence == a.sentence or (a.sentence - 1 <= e.sentence <= a.sentence
+                                         and a.subject_id in {x for x, _, _ in e.participants}))]
+        dated.sort(key=lambda e: (a.subject_id not in {x for x, _, _ in e.participants}, -e.sentence))
+        valid = dated[0].when.edtf if dated else doc.published
+        out.append({"affiliation_id": content_id("af", aid, a.start, a.end, a.subject_id, a.relation, a.object_id),
+                    "article_id": aid, "subject_id": a.subject_id, "relation": a.relation,
+                    "object_id": a.object_id, "title": a.title, "qualifier": a.qualifier, "valid": valid,
+                    "char_start": a.start, "char_end": a.end, "evidence": doc.text[a.start:a.end],
+                    "rule_id": a.rule_id})
+    return out
+
+
+def _unused(_: Mention, __: dt.date) -> None:  # pragma: no cover
+    return None

@@ -1,0 +1,102 @@
+"""Actor mentions from the gazetteer (with disambiguation) and from organisation shapes."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..ids import slugify
+from .gazetteer import Gazetteer
+from .model import Doc, Mention
+
+LOCATION_BEFORE = re.compile(r"(?:^|[.,;:]\s*|\s)(?:[Ii]n|[Aa]t)\s+$")
+
+
+@dataclass(frozen=True)
+class ChoiceRule:
+    rule_id: str
+    actor_id: str
+    before: re.Pattern[str] | None
+    after: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class Disambiguation:
+    form: str
+    default: str
+    rules: tuple[ChoiceRule, ...]
+
+
+@dataclass(frozen=True)
+class OrgPattern:
+    rule_id: str
+    actor_type: str
+    regex: re.Pattern[str]
+    name_group: int
+
+
+def choose(doc: Doc, start: int, end: int, ids: tuple[str, ...],
+           disamb: dict[str, Disambiguation], form: str) -> tuple[str, str] | None:
+    """The actor a form refers to here, and the rule that chose it."""
+    if len(ids) == 1:
+        return ids[0], ""
+    d = disamb.get(form)
+    if d is None:
+        return None
+    before = doc.text[max(0, start - 40):start]
+    after = doc.text[end:end + 80]
+    for rule in d.rules:
+        if rule.before is not None and not rule.before.search(before):
+            continue
+        if rule.after is not None and not rule.after.search(after):
+            continue
+        return rule.actor_id, rule.rule_id
+    return d.default, f"disambiguation.{slugify(form)}-default"
+
+
+def gazetteer_mentions(doc: Doc, gaz: Gazetteer, disamb: dict[str, Disambiguation]) -> None:
+    for sent in doc.sentences:
+        for m in gaz.find(doc.text, sent.start, sent.end):
+            picked = choose(doc, m.start, m.end, m.actor_ids, disamb, m.form)
+            if picked is None:
+                doc.note(sent.index, "gazetteer.ambiguous", f"{m.form!r} left unresolved: {m.actor_ids}")
+                continue
+            actor_id, rule = picked
+            actor = gaz.actors[actor_id]
+            resolution = "name" if m.form == actor.name else "alias"
+            rule_id = rule or f"gazetteer.{resolution}"
+            is_loc = actor.actor_type == "government" and bool(
+                LOCATION_BEFORE.search(doc.text[max(sent.start, m.start - 6):m.start])
+            ) and not doc.text[m.end:m.end + 2].startswith(("’s", "'s"))
+            doc.add_mention(Mention(m.start, m.end, m.form, actor_id, resolution, rule_id,
+                                    sent.index, location=is_loc))
+            doc.actors.setdefault(actor_id, actor.row())
+
+
+def pattern_organisations(doc: Doc, patterns: list[OrgPattern], not_first: frozenset[str],
+                          gaz: Gazetteer) -> None:
+    """Organisations that no list has, found by their shape ("X Holdings", "authorities in X")."""
+    for sent in doc.sentences:
+        for pat in patterns:
+            for m in pat.regex.finditer(doc.text, sent.start, sent.end):
+                s, e = m.span(pat.name_group)
+                name = doc.text[s:e]
+                first = name.split()[0]
+                if first in not_first or doc.covered(s, e):
+                    continue
+                if pat.actor_type == "company" and s == sent.start and len(name.split()) < 2:
+                    continue
+                known = gaz.forms.get(name)
+                actor_id = known[0] if known and len(known) == 1 else slugify(name)
+                if actor_id in gaz.actors:
+                    doc.actors.setdefault(actor_id, gaz.actors[actor_id].row())
+                else:
+                    existing = doc.actors.get(actor_id)
+                    if existing and existing["actor_type"] != pat.actor_type:
+                        actor_id = f"{actor_id}-{pat.actor_type}"
+                    doc.actors.setdefault(actor_id, {
+                        "actor_id": actor_id, "name": name, "actor_type": pat.actor_type,
+                        "country": None, "description": None, "wikidata_id": None,
+                        "source": "pattern"})
+                doc.add_mention(Mention(s, e, name, actor_id, "name", f"organisation.{pat.rule_id}",
+                                        sent.index))

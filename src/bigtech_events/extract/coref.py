@@ -1,0 +1,73 @@
+"""Later references: "the company", "the municipal government", a surname alone, "the business leaders"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import Doc, Mention
+from .titles import TitleRules, nearest_actor, resolve_surname
+
+
+@dataclass(frozen=True)
+class NominalRule:
+    rule_id: str
+    regex: re.Pattern[str]
+    types: tuple[str, ...]
+    window: int
+    exclude: tuple[str, ...] = ()
+    prefer: tuple[str, ...] = ()
+
+
+def nominal_references(doc: Doc, rules: list[NominalRule]) -> None:
+    for sent in doc.sentences:
+        for rule in rules:
+            for m in rule.regex.finditer(doc.text, sent.start, sent.end):
+                head = m.group(1) if m.lastindex else None
+                modified = head is not None and m.group(0).lower() != f"the {head.lower()}"
+                s, e = (m.span(1) if modified else m.span(0))
+                if doc.covered(s, e):
+                    continue
+                target = None
+                if rule.prefer:
+                    target = next((x for x in reversed(doc.mentions) if x.actor_id in rule.prefer
+                                   and x.end <= m.start() and x.sentence >= sent.index - rule.window), None)
+                if target is None:
+                    target = nearest_actor(doc, m.start(), rule.types, rule.window, rule.exclude,
+                                           skip_modifiers=True)
+                if target is None:
+                    doc.note(sent.index, f"coreference.{rule.rule_id}", f"{m.group(0)!r} left unresolved")
+                    continue
+                doc.add_mention(Mention(s, e, doc.text[s:e], target.actor_id, "coreference",
+                                        f"coreference.{rule.rule_id}", sent.index))
+
+
+def surname_references(doc: Doc, rules: TitleRules) -> None:
+    """A surname alone ("Liu thanked ...") refers to the one person of that surname named before."""
+    token = re.compile(r"(?<![\w’'-])([A-Z][a-z]+)(?![\w’'-])")
+    for sent in doc.sentences:
+        for m in token.finditer(doc.text, sent.start, sent.end):
+            word = m.group(1)
+            if word in rules.not_names or doc.covered(m.start(), m.end()):
+                continue
+            before = doc.text[max(sent.start, m.start() - 20):m.start()]
+            after = doc.text[m.end():m.end() + 20]
+            if re.search(r"[A-Z][a-z]+\s+$", before) or re.match(r"\s+[A-Z][a-z]+", after):
+                continue  # part of a longer name
+            actor_id = resolve_surname(doc, word, m.start(), rules)
+            if actor_id:
+                doc.add_mention(Mention(m.start(), m.end(), word, actor_id, "coreference",
+                                        "coreference.surname", sent.index))
+
+
+def executive_references(doc: Doc, patterns: list[tuple[str, re.Pattern[str]]]) -> None:
+    """"the business leaders": every person in the sentence with a post at a company."""
+    for sent in doc.sentences:
+        for rule_id, rx in patterns:
+            for m in rx.finditer(doc.text, sent.start, sent.end):
+                execs = [a.subject_id for a in doc.affiliations
+                         if a.sentence == sent.index and a.relation == "position"
+                         and doc.actors.get(a.object_id, {}).get("actor_type") == "company"]
+                for actor_id in dict.fromkeys(execs):
+                    doc.add_mention(Mention(m.start(), m.end(), m.group(0), actor_id, "coreference",
+                                            f"coreference.{rule_id}", sent.index))

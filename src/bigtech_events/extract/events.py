@@ -1,0 +1,271 @@
+"""Events from curated triggers (rules/triggers.yaml): participants, modality, dates, amounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..seeds import CuratedEventDate
+from .dates import DateExpr, DateGrammar, When, resolve_relative, since, unknown
+from .model import Doc, Mention
+from .participants import clause_end, clause_start, object_group, prep_groups, subject_group
+
+PLANNED_BEFORE = re.compile(
+    r"\b(?:will|would|shall|plans?\s+to|planning\s+to|(?:is|are)\s+(?:set|due|expected|scheduled|going|poised)\s+to|"
+    r"intends?\s+to|aims?\s+to|is\s+to|are\s+to|to\s+be)\s+(?:[a-z]+\s+){0,2}$")
+PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|be|is|are|get|got)\s+(?:[a-z]+ly\s+)?$")
+CONTINUES = re.compile(r"^(?:In\s+(?:his|her|their|its|the)\s+(?:speech|remarks|statement|address|meeting|talks)|"
+                       r"At\s+the\s+(?:meeting|event|ceremony|symposium|talks)|During\s+the|There,|Then,|He\s|She\s|They\s)")
+
+
+@dataclass(frozen=True)
+class TypeInfo:
+    cameo: str | None
+    plover: str | None
+    planned_cameo: str | None = None
+
+
+@dataclass(frozen=True)
+class TriggerRule:
+    rule_id: str
+    event_type: str
+    regex: re.Pattern[str]
+    subject: str | None = None
+    object: str | None = None
+    preps: dict[str, str] = field(default_factory=dict)
+    passive: dict[str, str] | None = None
+    each: bool = False
+    cameo: str | None = None
+    plover: str | None = None
+    modality: str | None = None
+
+
+@dataclass(frozen=True)
+class AttachRule:
+    rule_id: str
+    regex: re.Pattern[str]
+    role: str
+    types: tuple[str, ...]
+
+
+@dataclass
+class Event:
+    event_type: str
+    rule: TriggerRule
+    sentence: int
+    trig_start: int
+    trig_end: int
+    modality: str
+    participants: list[tuple[str, str, Mention]] = field(default_factory=list)
+    location: str | None = None
+    when: When | None = None
+    date_basis: str = "unknown"
+    date_text: str | None = None
+    date_expr: DateExpr | None = None
+    split: int = -1  # index when "X and Y each ..." made one event per subject
+
+    def add(self, actor_id: str, role: str, mention: Mention) -> None:
+        if any(a == actor_id for a, _, _ in self.participants):
+            return
+        self.participants.append((actor_id, role, mention))
+
+
+@dataclass
+class EventRules:
+    types: dict[str, TypeInfo]
+    triggers: list[TriggerRule]
+    attach: list[AttachRule]
+    dates: DateGrammar
+
+
+def find_events(doc: Doc, rules: EventRules, curated: tuple[CuratedEventDate, ...],
+                name_of: dict[str, str]) -> list[Event]:
+    pub = dt.date.fromisoformat(doc.published[:10]) if len(doc.published) >= 10 else None
+    pub = pub or _edtf_start(doc.published)
+    events: list[Event] = []
+    ref: When | None = None
+    for sent in doc.sentences:
+        found = _sentence_events(doc, rules, sent)
+        _attachments(doc, rules, sent, found, events)
+        found = [e for e in found if e.participants]
+        exprs = rules.dates.find(doc.text, sent.start, sent.end, pub)
+        prev = [e for e in events if e.sentence == sent.index - 1]
+        for ev in found:
+            _date(doc, ev, exprs, pub, ref, prev, sent.text)
+        _curated(found, curated, name_of)
+        events.extend(found)
+        dated = [e for e in found if e.when is not None and e.when.lo is not None and e.when.hi is not None]
+        if dated:
+            ref = dated[-1].when
+    return events
+
+
+def _edtf_start(value: str) -> dt.date:
+    from ..dates import edtf_bounds
+
+    lo, hi = edtf_bounds(value)
+    return hi or lo or dt.date(1970, 1, 1)
+
+
+def _matches(doc: Doc, rules: EventRules, sent) -> list[tuple[TriggerRule, re.Match[str]]]:
+    hits = []
+    for rule in rules.triggers:
+        for m in rule.regex.finditer(doc.text, sent.start, sent.end):
+            hits.append((rule, m))
+    hits.sort(key=lambda h: (-(h[1].end() - h[1].start()), h[1].start()))
+    kept: list[tuple[TriggerRule, re.Match[str]]] = []
+    for rule, m in hits:
+        if any(m.start() < k.end() and k.start() < m.end() for _, k in kept):
+            continue
+        if any(m.start() < x.end and x.start < m.end() for x in doc.mentions):
+            continue  # trigger words inside a name
+        kept.append((rule, m))
+    return sorted(kept, key=lambda h: h[1].start())
+
+
+def _sentence_events(doc: Doc, rules: EventRules, sent) -> list[Event]:
+    out: list[Event] = []
+    for rule, m in _matches(doc, rules, sent):
+        c_start = clause_start(doc, sent.start, m.start())
+        c_end = clause_end(doc, m.end(), sent.end)
+        pre = doc.text[c_start:m.start()]
+        passive = rule.passive is not None and bool(PASSIVE_BEFORE.search(pre))
+        modality = rule.modality or ("planned" if PLANNED_BEFORE.search(pre) else "asserted")
+        subj_role = (rule.passive or {}).get("subject") if passive else rule.subject
+        preps = dict(rule.preps)
+        if passive and rule.passive and "by" in rule.passive:
+            preps["by"] = rule.passive["by"]
+        subjects = subject_group(doc, sent.index, c_start, m.start()) if subj_role and subj_role != "none" else []
+        objects = object_group(doc, m.end(), c_end) if rule.object and not passive else []
+        groups = prep_groups(doc, m.end(), c_end, preps)
+        location = None
+        for role, group in groups:
+            if role == "location":
+                location = doc.text[group[0].start:group[0].end]
+        loc = [x for x in doc.mentions if x.sentence == sent.index and x.location]
+        if location is None and loc:
+            location = doc.text[loc[0].start:loc[0].end]
+        each = rule.each and len(subjects) > 1 and re.search(r"\beach\b", doc.text[subjects[-1].end:m.start()])
+        subject_sets = [[s] for s in subjects] if each else [subjects]
+        for i, subj in enumerate(subject_sets):
+            ev = Event(rule.event_type, rule, sent.index, m.start(), m.end(), modality, location=location,
+                       split=i if each else -1)
+            for x in subj:
+                ev.add(x.actor_id, subj_role or "party", x)
+            for x in objects:
+                ev.add(x.actor_id, rule.object or "target", x)
+            for role, group in groups:
+                if role != "location":
+                    for x in group:
+                        ev.add(x.actor_id, role, x)
+            out.append(ev)
+        doc.note(sent.index, rule.rule_id, f"trigger {m.group(0)!r}")
+    return _merge(out)
+
+
+def _merge(events: list[Event]) -> list[Event]:
+    """One event per type and sentence when triggers describe the same act
+    ("thanked ... and praised", "summoned ... for a meeting")."""
+    out: list[Event] = []
+    for ev in events:
+        twin = next((o for o in out if o.event_type == ev.event_type and o.split == -1 and ev.split == -1
+                     and _compatible(o, ev)), None)
+        if twin is None:
+            out.append(ev)
+            continue
+        for actor_id, role, mention in ev.participants:
+            twin.add(actor_id, role, mention)
+    return out
+
+
+def _compatible(a: Event, b: Event) -> bool:
+    ids_a = {x for x, _, _ in a.participants}
+    ids_b = {x for x, _, _ in b.participants}
+    return not ids_a or not ids_b or bool(ids_a & ids_b)
+
+
+def _attachments(doc: Doc, rules: EventRules, sent, found: list[Event], earlier: list[Event]) -> None:
+    for rule in rules.attach:
+        for m in rule.regex.finditer(doc.text, sent.start, sent.end):
+            c_end = clause_end(doc, m.end(), sent.end)
+            group = object_group(doc, m.end(), c_end)
+            if not group:
+                continue
+            here = [e for e in found if e.trig_start < m.start() and e.event_type in rule.types]
+            back = [e for e in earlier if e.sentence >= sent.index - 1 and e.event_type in rule.types]
+            target = (here or back or [None])[-1]
+            if target is None:
+                continue
+            for x in group:
+                target.add(x.actor_id, rule.role, x)
+            doc.note(sent.index, rule.rule_id, f"{len(group)} attendee(s) joined the {target.event_type} event")
+
+
+def _date(doc: Doc, ev: Event, exprs: list[DateExpr], pub: dt.date, ref: When | None,
+          prev: list[Event], sent_text: str) -> None:
+    planned = ev.modality == "planned"
+    expr = min(exprs, key=lambda x: min(abs(x.start - ev.trig_end), abs(ev.trig_start - x.end)), default=None)
+    if expr is not None:
+        when = expr.when
+        if expr.items and ev.split >= 0 and ev.split < len(expr.items):
+            when = expr.items[ev.split]
+        elif expr.relative is not None:
+            when = resolve_relative(expr.relative, ref or When(pub.isoformat(), pub, pub, "day"), pub, planned)
+        if when is not None and expr.since:
+            when = since(when, pub)
+        if when is not None:
+            ev.when, ev.date_basis, ev.date_text, ev.date_expr = when, "text", expr.text, expr
+            return
+    ids = {a for a, _, _ in ev.participants}
+    dated_prev = [p for p in prev if p.when is not None and p.date_basis != "unknown"]
+    if dated_prev and (CONTINUES.match(sent_text) or any(ids & {a for a, _, _ in p.participants} for p in dated_prev)):
+        src = dated_prev[-1]
+        when = src.when
+        if planned and when.lo is not None:
+            when = When(f"{when.lo.isoformat()}/..", when.lo, None, "unknown")
+        ev.when, ev.date_basis, ev.date_text = when, "context", src.date_text
+        return
+    ev.when, ev.date_basis, ev.date_text = unknown(pub, planned), "unknown", None
+
+
+def _curated(found: list[Event], curated: tuple[CuratedEventDate, ...], name_of: dict[str, str]) -> None:
+    from ..dates import edtf_bounds
+
+    for fact in curated:
+        for ev in found:
+            ids = {a for a, _, _ in ev.participants}
+            if ev.event_type != fact.event_type or not (fact.actor in ids or
+                                                        any(name_of.get(a) == fact.actor for a in ids)):
+                continue
+            lo, hi = edtf_bounds(fact.date)
+            precision = "day" if len(fact.date) == 10 else "month" if len(fact.date) == 7 else "range"
+            old_expr = ev.date_expr
+            ev.when, ev.date_basis, ev.date_text = When(fact.date, lo, hi, precision), "curated", ev.date_text
+            for sib in found:
+                if sib is not ev and old_expr is not None and sib.date_expr is old_expr:
+                    sib.when, sib.date_basis = ev.when, "context"
+
+
+def event_codes(ev: Event, info: TypeInfo) -> tuple[str | None, str | None]:
+    cameo = ev.rule.cameo or info.cameo
+    if ev.modality == "planned" and info.planned_cameo:
+        cameo = info.planned_cameo
+    return cameo, ev.rule.plover or info.plover
+
+
+def summary(ev: Event, names: dict[str, str]) -> str:
+    by_role: dict[str, list[str]] = {}
+    for actor_id, role, _ in ev.participants:
+        by_role.setdefault(role, []).append(names.get(actor_id, actor_id))
+    parts = [f"{role} {', '.join(v)}" for role, v in by_role.items()]
+    label = ev.event_type.replace("_", " ")
+    planned = " (planned)" if ev.modality == "planned" else ""
+    date = ev.when.edtf if ev.when else "unknown date"
+    return f"{label}{planned}: {'; '.join(parts)}; {date}"
+
+
+def as_dict(ev: Event) -> dict[str, Any]:  # pragma: no cover - debugging aid
+    return {"type": ev.event_type, "participants": [(a, r) for a, r, _ in ev.participants],
+            "date": ev.when.edtf if ev.when else None}

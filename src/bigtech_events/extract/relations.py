@@ -1,0 +1,57 @@
+"""Stated relations between two adjacent actor mentions (rules/relations.yaml)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .model import Affiliation, Doc
+
+
+@dataclass(frozen=True)
+class RelationRule:
+    rule_id: str
+    relation: str
+    between: re.Pattern[str]
+    subject: str  # "first" | "second"
+    first_types: tuple[str, ...] = ()
+    second_types: tuple[str, ...] = ()
+    after: re.Pattern[str] | None = None
+
+
+def find_relations(doc: Doc, rules: list[RelationRule]) -> None:
+    seen = {(a.subject_id, a.relation, a.object_id, a.start) for a in doc.affiliations}
+    for sent in doc.sentences:
+        ms = [m for m in doc.mentions if m.sentence == sent.index]
+        for i, first in enumerate(ms):
+            for second in ms[i + 1:i + 4]:
+                if second.start < first.end:
+                    continue
+                between = doc.text[first.end:second.start]
+                for rule in rules:
+                    if not rule.between.fullmatch(between):
+                        continue
+                    if rule.first_types and _type(doc, first.actor_id) not in rule.first_types:
+                        continue
+                    if rule.second_types and _type(doc, second.actor_id) not in rule.second_types:
+                        continue
+                    if rule.after and not rule.after.match(doc.text[second.end:second.end + 40]):
+                        continue
+                    subj, obj = (first, second) if rule.subject == "first" else (second, first)
+                    if subj.actor_id == obj.actor_id:
+                        continue
+                    key = (subj.actor_id, rule.relation, obj.actor_id, first.start)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    obj.modifier = True
+                    doc.affiliations.append(Affiliation(subj.actor_id, rule.relation, obj.actor_id,
+                                                        first.start, second.end, f"relation.{rule.rule_id}",
+                                                        sent.index))
+                    doc.note(sent.index, f"relation.{rule.rule_id}",
+                             f"{subj.actor_id} {rule.relation} {obj.actor_id}")
+                    break
+
+
+def _type(doc: Doc, actor_id: str) -> str | None:
+    return doc.actors.get(actor_id, {}).get("actor_type")

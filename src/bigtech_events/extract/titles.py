@@ -1,0 +1,195 @@
+"""People found by the post written before their name, and the posts as affiliations.
+
+"Beijing mayor Yin Yong", "outgoing Alibaba chairman and CEO Daniel Zhang Yong",
+"the city's party secretary Liu Jie", "Chinese premier Li Qiang", "company CEO Zhang".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..ids import slugify
+from .gazetteer import Gazetteer
+from .model import Affiliation, Doc, Mention
+
+NAME_TOKEN = r"[A-Z][a-z]+(?:['’-][A-Za-z][a-z]+)?"
+GOV_DEFAULT_TITLES = {"mayor", "vice mayor", "acting mayor", "governor", "vice governor", "party secretary"}
+
+
+@dataclass(frozen=True)
+class Title:
+    title_id: str
+    title: str
+    forms: tuple[str, ...]
+    org_types: tuple[str, ...]
+
+
+@dataclass
+class TitleRules:
+    titles: list[Title]
+    qualifiers: list[str]
+    org_adjectives: dict[str, str]
+    org_references: dict[str, tuple[str, ...]]
+    surnames: frozenset[str]
+    not_names: frozenset[str]
+    regex: re.Pattern[str] | None = None
+    by_form: dict[str, Title] | None = None
+
+    def compile(self) -> None:
+        self.by_form = {f: t for t in self.titles for f in t.forms}
+        forms = sorted(self.by_form, key=len, reverse=True)
+        alt = "|".join(re.escape(f) for f in forms)
+        titles = rf"(?:{alt})(?:\s*(?:,|and|&)\s*(?:{alt}))*"
+        name = rf"{NAME_TOKEN}(?:\s+{NAME_TOKEN}){{0,2}}"
+        self.regex = re.compile(rf"(?<![\w-])(?P<titles>{titles})\s+(?P<name>{name})")
+        q = "|".join(re.escape(x) for x in sorted(self.qualifiers, key=len, reverse=True))
+        self.qual_end = re.compile(rf"(?<![\w-])(?P<q>{q})\s+$")
+        self.title_split = re.compile(rf"(?:{alt})")
+
+
+def surname_of(name: str, surnames: frozenset[str]) -> str:
+    """The family name in an English-order or Chinese-order name ("Daniel Zhang Yong" -> Zhang)."""
+    tokens = name.split()
+    if tokens[0] in surnames:
+        return tokens[0]
+    if len(tokens) >= 2 and tokens[1] in surnames:
+        return tokens[1]
+    return tokens[-1]
+
+
+def persons_so_far(doc: Doc, before: int) -> dict[str, str]:
+    return {m.actor_id: doc.actors[m.actor_id]["name"] for m in doc.mentions
+            if m.start < before and doc.actors.get(m.actor_id, {}).get("actor_type") == "person"}
+
+
+def resolve_surname(doc: Doc, token: str, before: int, rules: TitleRules) -> str | None:
+    """The one person named earlier whose surname is ``token`` (None if none or several)."""
+    hits = {aid for aid, name in persons_so_far(doc, before).items()
+            if len(name.split()) > 1 and surname_of(name, rules.surnames) == token}
+    return hits.pop() if len(hits) == 1 else None
+
+
+def nearest_actor(doc: Doc, before: int, types: tuple[str, ...], window: int,
+                  exclude: tuple[str, ...] = (), skip_modifiers: bool = False) -> Mention | None:
+    sent = doc.sentence_of(before)
+    for m in sorted(doc.mentions, key=lambda x: x.start, reverse=True):
+        if m.end > before or m.sentence < sent - window:
+            continue
+        if skip_modifiers and m.modifier:
+            continue
+        if doc.actors.get(m.actor_id, {}).get("actor_type") in types and m.actor_id not in exclude:
+            return m
+    return None
+
+
+def find_titles(doc: Doc, rules: TitleRules, gaz: Gazetteer) -> None:
+    assert rules.regex is not None and rules.by_form is not None
+    for sent in doc.sentences:
+        for m in rules.regex.finditer(doc.text, sent.start, sent.end):
+            _one_title(doc, rules, gaz, sent.index, sent.start, m)
+
+
+def _one_title(doc: Doc, rules: TitleRules, gaz: Gazetteer, sent_idx: int, sent_start: int,
+               m: re.Match[str]) -> None:
+    t_start, t_end = m.span("titles")
+    title_words = doc.text[t_start:t_end]
+    titles = [rules.by_form[f.group(0)] for f in rules.title_split.finditer(title_words)]
+    # Words of the title belong to the title, not to an actor ("Communist Party chief").
+    doc.mentions = [x for x in doc.mentions if not (x.start < t_end and t_start < x.end)]
+    person = _person(doc, rules, gaz, sent_idx, m)
+    if person is None:
+        return
+    org, org_start, qualifier = _organisation(doc, rules, gaz, sent_idx, sent_start, t_start, titles)
+    if org is None:
+        return
+    org_types = {ty for t in titles for ty in t.org_types}
+    if doc.actors.get(org, {}).get("actor_type") not in org_types:
+        doc.note(sent_idx, "title.org-type", f"{title_words!r}: {org} is not a {sorted(org_types)}")
+        return
+    title_text = " and ".join(dict.fromkeys(t.title for t in titles))
+    start = org_start if org_start is not None else t_start
+    doc.affiliations.append(Affiliation(person.actor_id, "position", org, start, person.end,
+                                        f"title.{titles[0].title_id}", sent_idx, title_text, qualifier))
+    doc.note(sent_idx, f"title.{titles[0].title_id}", f"{person.actor_id} {title_text} of {org}")
+
+
+def _person(doc: Doc, rules: TitleRules, gaz: Gazetteer, sent_idx: int, m: re.Match[str]) -> Mention | None:
+    n_start, n_end = m.span("name")
+    for x in doc.mentions:
+        if x.start == n_start and doc.actors.get(x.actor_id, {}).get("actor_type") == "person":
+            return x
+    if any(x.start < n_end and n_start < x.end for x in doc.mentions):
+        return None  # the words are an organisation or place, not a person
+    tokens = doc.text[n_start:n_end].split()
+    keep = []
+    for tok in tokens:
+        if tok in rules.not_names or tok in gaz.forms:
+            break
+        keep.append(tok)
+    if not keep:
+        return None
+    name = " ".join(keep)
+    end = n_start + len(name)
+    if len(keep) == 1:
+        actor_id = resolve_surname(doc, keep[0], n_start, rules)
+        if actor_id is None:
+            return None
+        return doc.add_mention(Mention(n_start, end, name, actor_id, "coreference", "coreference.surname",
+                                       sent_idx))
+    actor_id = slugify(name)
+    if actor_id in gaz.actors and gaz.actors[actor_id].actor_type != "person":
+        actor_id = f"{actor_id}-person"
+    doc.actors.setdefault(actor_id, {"actor_id": actor_id, "name": name, "actor_type": "person",
+                                     "country": None, "description": None, "wikidata_id": None,
+                                     "source": "pattern"})
+    return doc.add_mention(Mention(n_start, end, name, actor_id, "title", "title.person", sent_idx))
+
+
+def _organisation(doc: Doc, rules: TitleRules, gaz: Gazetteer, sent_idx: int, sent_start: int,
+                  t_start: int, titles: list[Title]) -> tuple[str | None, int | None, str | None]:
+    """The organisation of the post, where its words start, and a qualifier such as 'outgoing'."""
+    pre = doc.text[sent_start:t_start]
+    qualifier = None
+    qm = rules.qual_end.search(pre)
+    if qm:
+        qualifier = qm.group("q")
+        pre = pre[: qm.start()]
+    # An actor named right before: "Beijing mayor", "Alibaba's chairman".
+    sep = re.search(r"(?:’s|'s)?\s*$", pre)
+    org_end = sent_start + (sep.start() if sep else len(pre))
+    for x in doc.mentions:
+        if x.end == org_end and doc.actors.get(x.actor_id, {}).get("actor_type") != "person":
+            x.modifier = True
+            start = x.start
+            if qualifier is None:
+                q2 = rules.qual_end.search(doc.text[sent_start:x.start])
+                if q2:
+                    qualifier, start = q2.group("q"), sent_start + q2.start()
+            return x.actor_id, start, qualifier
+    # An adjective: "Chinese premier".
+    for adj, actor_id in rules.org_adjectives.items():
+        if re.search(rf"(?<![\w-]){re.escape(adj)} $", pre) and actor_id in gaz.actors:
+            s = sent_start + len(pre) - len(adj) - 1
+            doc.actors.setdefault(actor_id, gaz.actors[actor_id].row())
+            doc.add_mention(Mention(s, s + len(adj), adj, actor_id, "alias", "title.org-adjective", sent_idx,
+                                    modifier=True))
+            return actor_id, s, qualifier
+    # A reference to an organisation named earlier: "the city's", "company".
+    for ref, types in sorted(rules.org_references.items(), key=lambda kv: -len(kv[0])):
+        if re.search(rf"(?<![\w-]){re.escape(ref)}\s+$", pre):
+            s = sent_start + len(pre.rstrip()) - len(ref)
+            target = nearest_actor(doc, s, types, window=3)
+            if target is None:
+                return None, None, qualifier
+            words = re.sub(r"(?:’s|'s)$", "", ref)
+            if words not in ("its",):
+                doc.add_mention(Mention(s, s + len(words), words, target.actor_id, "coreference",
+                                        "coreference.title-org", sent_idx, modifier=True))
+            return target.actor_id, s, qualifier
+    # A government post with no organisation named: the government the text is about.
+    if all(t.title in GOV_DEFAULT_TITLES for t in titles):
+        target = nearest_actor(doc, t_start, ("government",), window=2, exclude=("china",))
+        if target is not None:
+            return target.actor_id, None, qualifier
+    return None, None, qualifier
