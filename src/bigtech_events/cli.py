@@ -55,6 +55,66 @@ def validate(path: Path, seeds_dir: Path | None, no_frictionless: bool) -> None:
     click.echo(f"{path}: valid")
 
 
+@cli.command("add-article")
+@click.argument("file", type=PATH)
+@click.option("--title", required=True, help="Headline of the article.")
+@click.option("--published", required=True, help="Publication date, ISO or EDTF (2023-07-16, 2023-07~).")
+@click.option("--publisher", default=None, help="Where the text was obtained.")
+@click.option("--original-publisher", default=None, help="Outlet that first published it, if republished.")
+@click.option("--url", default=None, help="Address of the page the text came from.")
+@click.option("--language", default="en", show_default=True, help="BCP 47 language tag.")
+@click.option("--retrieved", default=None, help="Date the text was obtained (ISO).")
+@click.option("--id", "article_id", default=None, help="Article id (default: date and title slug).")
+@click.option("--seeds", "seeds_dir", type=PATH, default=SEEDS_DIR, show_default="repository seeds/")
+def add_article_cmd(file: Path, title: str, published: str, publisher: str | None,
+                    original_publisher: str | None, url: str | None, language: str,
+                    retrieved: str | None, article_id: str | None, seeds_dir: Path) -> None:
+    """Copy FILE into seeds/ (byte for byte) and write its metadata."""
+    from .curator import add_article
+
+    path = add_article(file, title, published, seeds_dir, publisher, url, language, original_publisher,
+                       article_id, retrieved)
+    click.echo(f"added {path} and {path.with_suffix('.yaml').name}; run `bigtech-events explain {path.stem}`")
+
+
+@cli.command()
+@click.argument("article_id")
+@click.option("--seeds", "seeds_dir", type=PATH, default=SEEDS_DIR, show_default="repository seeds/")
+@click.option("--rules", "rules_dir", type=PATH, default=RULES_DIR, show_default="repository rules/")
+def explain(article_id: str, seeds_dir: Path, rules_dir: Path) -> None:
+    """Print, sentence by sentence, which rules fired and what they produced."""
+    from .curator import explain as run
+
+    click.echo(run(article_id, seeds_dir, rules_dir))
+
+
+@cli.command("lint-rules")
+@click.option("--rules", "rules_dir", type=PATH, default=RULES_DIR, show_default="repository rules/")
+def lint_rules_cmd(rules_dir: Path) -> None:
+    """Check the curated rules: ids, aliases, types, codes, regular expressions."""
+    from .lint import lint_rules
+
+    problems = lint_rules(rules_dir)
+    if problems:
+        raise ValidationFailed(problems)
+    click.echo(f"{rules_dir}: no problems")
+
+
+@cli.command()
+@click.argument("annotated", type=PATH)
+@click.option("--rules", "rules_dir", type=PATH, default=RULES_DIR, show_default="repository rules/")
+@click.option("--misses", is_flag=True, help="List every expected row that was not produced.")
+def evaluate(annotated: Path, rules_dir: Path, misses: bool) -> None:
+    """Score the rules against hand-annotated articles (tests/fixtures/synthetic format)."""
+    from .evaluate import evaluate_dir, report
+
+    total, per = evaluate_dir(annotated, rules_dir)
+    click.echo(report(total, per))
+    if misses:
+        for line in total.misses:
+            click.echo(f"  {line}")
+
+
 def main(argv: list[str] | None = None) -> None:
     try:
         cli.main(args=argv, prog_name="bigtech-events", standalone_mode=False)
