@@ -173,8 +173,8 @@ def _score_events(s: Score, article_id: str, exp: dict[str, Any], tables: dict[s
         for eid, (etype, _date, ps) in our.items():
             if eid in used or etype != e["type"]:
                 continue
-            overlap = len({a for a, _ in ps} & want_actors)
-            if overlap > best_overlap:
+            overlap = len({a for a, _ in ps} & want_actors) + (0.5 if _date == str(e.get("date")) else 0)
+            if overlap > best_overlap and overlap >= 1:
                 best, best_overlap = eid, overlap
         if best is None:
             s.misses.append(f"{article_id}: event {e['type']} {[p['name'] for p in e.get('participants', [])]} not found")

@@ -104,12 +104,12 @@ class DateGrammar:
             ("date.day-month", re.compile(rf"\b{pre}(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{mon})(?:,?\s+(?P<y>\d{{4}}))?\b")),
             ("date.month-day", re.compile(rf"\b{pre}(?P<mon>{mon})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?![\d,]\d)(?:,?\s+(?P<y>\d{{4}}))?\b")),
             ("date.weekday", re.compile(rf"\b{pre}(?:last\s+|this\s+|next\s+)?(?P<wd>{wd})\b")),
-            ("date.year-part", re.compile(rf"\b{pre}(?:the\s+)?(?P<part>{parts})[\s-]+(?P<y>(?:19|20)\d\d)\b", re.I)),
+            ("date.year-part", re.compile(rf"\b{pre}(?:the\s+)?(?P<part>{parts})[\s-]+(?P<y>(?:19|20)\d\d)\b", re.IGNORECASE)),
             ("date.month-list", re.compile(rf"\b{pre}(?P<list>(?:{mon})(?:\s*,\s*(?:{mon}))*\s+and\s+(?:{mon}))(?:\s+(?P<y>\d{{4}}))?(?:,?\s+respectively)?")),
             ("date.month", re.compile(rf"\b{pre}(?:(?P<part>early|mid|late)[\s-]+)?(?P<mon>{mon})(?:\s+(?P<y>(?:19|20)\d\d))?\b(?!\s+\d)")),
-            ("date.year", re.compile(rf"\b(?P<prep>(?i:in|since|by|during|until|from|as of|before|after))\s+(?P<y>(?:19|20)\d\d)\b(?![-\d])")),
-            ("date.publication-relative", re.compile(rf"\b(?P<rel>{pub})\b", re.I)),
-            ("date.reference-relative", re.compile(rf"\b(?P<rel>{ref})\b", re.I)),
+            ("date.year", re.compile(r"\b(?P<prep>(?i:in|since|by|during|until|from|as of|before|after))\s+(?P<y>(?:19|20)\d\d)\b(?![-\d])")),
+            ("date.publication-relative", re.compile(rf"\b(?P<rel>{pub})\b", re.IGNORECASE)),
+            ("date.reference-relative", re.compile(rf"\b(?P<rel>{ref})\b", re.IGNORECASE)),
         ]
 
     def find(self, text: str, start: int, end: int, pub: D) -> list[DateExpr]:

@@ -16,8 +16,11 @@ PLANNED_BEFORE = re.compile(
     r"\b(?:will|would|shall|plans?\s+to|planning\s+to|(?:is|are)\s+(?:set|due|expected|scheduled|going|poised)\s+to|"
     r"intends?\s+to|aims?\s+to|is\s+to|are\s+to|to\s+be)\s+(?:[a-z]+\s+){0,2}$")
 PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|be|is|are|get|got)\s+(?:[a-z]+ly\s+)?$")
-CONTINUES = re.compile(r"^(?:In\s+(?:his|her|their|its|the)\s+(?:speech|remarks|statement|address|meeting|talks)|"
-                       r"At\s+the\s+(?:meeting|event|ceremony|symposium|talks)|During\s+the|There,|Then,|He\s|She\s|They\s)")
+CONTINUES = re.compile(r"^(?:(?:In|Under)\s+(?:his|her|their|its|the)\s+(?:[\w-]+\s+)?(?:speech|remarks|statement|address|"
+                       r"meeting|talks|memo|letter|notice|filing|announcement|agreement|deal)|"
+                       r"At\s+the\s+(?:[\w-]+\s+)?(?:meeting|event|ceremony|symposium|talks|signing)|During\s+the|"
+                       r"There,|Then,|He\s|She\s|They\s|It\s)")
+DEFINITE = re.compile(r"\bthe\s+(?:[\w-]+\s+){0,2}(?:deal|agreement|pact|partnership|meeting|symposium|talks|fine|penalty|probe|investigation|rules)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class AttachRule:
     regex: re.Pattern[str]
     role: str
     types: tuple[str, ...]
+    side: str = "object"  # whose actors join: those after the words (object) or before them (subject)
 
 
 @dataclass
@@ -86,19 +90,24 @@ def find_events(doc: Doc, rules: EventRules, curated: tuple[CuratedEventDate, ..
     pub = pub or _edtf_start(doc.published)
     events: list[Event] = []
     ref: When | None = None
+    last_exprs: list[DateExpr] = []
     for sent in doc.sentences:
+        if sent.index in doc.headline:
+            continue
         found = _sentence_events(doc, rules, sent)
         _attachments(doc, rules, sent, found, events)
         found = [e for e in found if e.participants]
+        found = _anaphora(doc, found, events, sent.index)
         exprs = rules.dates.find(doc.text, sent.start, sent.end, pub)
-        prev = [e for e in events if e.sentence == sent.index - 1]
+        prev = [e for e in events if sent.index - 3 <= e.sentence < sent.index]
         for ev in found:
-            _date(doc, ev, exprs, pub, ref, prev, sent.text)
+            _date(doc, ev, exprs, pub, ref, prev, sent.text, last_exprs)
         _curated(found, curated, name_of)
         events.extend(found)
         dated = [e for e in found if e.when is not None and e.when.lo is not None and e.when.hi is not None]
         if dated:
             ref = dated[-1].when
+        last_exprs = [x for x in exprs if x.when is not None] or last_exprs
     return events
 
 
@@ -133,15 +142,19 @@ def _sentence_events(doc: Doc, rules: EventRules, sent) -> list[Event]:
         pre = doc.text[c_start:m.start()]
         passive = rule.passive is not None and bool(PASSIVE_BEFORE.search(pre))
         modality = rule.modality or ("planned" if PLANNED_BEFORE.search(pre) else "asserted")
+        if rule.event_type == "investment" and re.search(r"\bto\s+$", pre):
+            modality = "planned"  # "signed a deal to build a hub": the purpose, not yet done
         subj_role = (rule.passive or {}).get("subject") if passive else rule.subject
         preps = dict(rule.preps)
         if passive and rule.passive and "by" in rule.passive:
             preps["by"] = rule.passive["by"]
-        subjects = subject_group(doc, sent.index, c_start, m.start()) if subj_role and subj_role != "none" else []
-        objects = object_group(doc, m.end(), c_end) if rule.object and not passive else []
         groups = prep_groups(doc, m.end(), c_end, preps)
+        symmetric = any(prep == "between" and role == "party" for prep, role, _ in groups)
+        subjects = (subject_group(doc, sent.index, c_start, m.start())
+                    if subj_role and subj_role != "none" and not symmetric else [])
+        objects = object_group(doc, m.end(), c_end) if rule.object and not passive else []
         location = None
-        for role, group in groups:
+        for _, role, group in groups:
             if role == "location":
                 location = doc.text[group[0].start:group[0].end]
         loc = [x for x in doc.mentions if x.sentence == sent.index and x.location]
@@ -156,13 +169,29 @@ def _sentence_events(doc: Doc, rules: EventRules, sent) -> list[Event]:
                 ev.add(x.actor_id, subj_role or "party", x)
             for x in objects:
                 ev.add(x.actor_id, rule.object or "target", x)
-            for role, group in groups:
+            for _, role, group in groups:
                 if role != "location":
                     for x in group:
                         ev.add(x.actor_id, role, x)
             out.append(ev)
         doc.note(sent.index, rule.rule_id, f"trigger {m.group(0)!r}")
     return _merge(out)
+
+
+def _anaphora(doc: Doc, found: list[Event], earlier: list[Event], sent_idx: int) -> list[Event]:
+    """"signed the agreement": a definite reference to an event already reported adds its
+    participants to that event instead of making a new one."""
+    out = []
+    for ev in found:
+        words = doc.text[ev.trig_start:ev.trig_end]
+        prior = [e for e in earlier if e.event_type == ev.event_type and e.sentence >= sent_idx - 3]
+        if DEFINITE.search(words) and prior:
+            for actor_id, role, mention in ev.participants:
+                prior[-1].add(actor_id, role, mention)
+            doc.note(sent_idx, ev.rule.rule_id, f"{words!r} refers back to the {ev.event_type} event")
+            continue
+        out.append(ev)
+    return out
 
 
 def _merge(events: list[Event]) -> list[Event]:
@@ -189,12 +218,14 @@ def _compatible(a: Event, b: Event) -> bool:
 def _attachments(doc: Doc, rules: EventRules, sent, found: list[Event], earlier: list[Event]) -> None:
     for rule in rules.attach:
         for m in rule.regex.finditer(doc.text, sent.start, sent.end):
-            c_end = clause_end(doc, m.end(), sent.end)
-            group = object_group(doc, m.end(), c_end)
+            if rule.side == "subject":
+                group = subject_group(doc, sent.index, clause_start(doc, sent.start, m.start()), m.start())
+            else:
+                group = object_group(doc, m.end(), clause_end(doc, m.end(), sent.end))
             if not group:
                 continue
             here = [e for e in found if e.trig_start < m.start() and e.event_type in rule.types]
-            back = [e for e in earlier if e.sentence >= sent.index - 1 and e.event_type in rule.types]
+            back = [e for e in earlier if e.sentence >= sent.index - 3 and e.event_type in rule.types]
             target = (here or back or [None])[-1]
             if target is None:
                 continue
@@ -203,9 +234,34 @@ def _attachments(doc: Doc, rules: EventRules, sent, found: list[Event], earlier:
             doc.note(sent.index, rule.rule_id, f"{len(group)} attendee(s) joined the {target.event_type} event")
 
 
+def _usable(doc: Doc, ev: Event, x: DateExpr, pub: dt.date) -> bool:
+    """A date expression can date an event when it stands in the event's clause or opens the
+    sentence, and (for what is reported as done) does not lie after publication."""
+    sent = doc.sentences[ev.sentence]
+    c_start = clause_start(doc, sent.start, ev.trig_start)
+    c_end = clause_end(doc, ev.trig_end, sent.end)
+    in_clause = x.start >= c_start and x.end <= c_end
+    opening = x.start - sent.start < 40 and clause_start(doc, sent.start, x.start) == sent.start
+    if not (in_clause or opening):
+        return False
+    return not (ev.modality == "asserted" and x.when is not None and x.when.lo is not None and x.when.lo > pub)
+
+
+ATTRIBUTION = re.compile(r"\baccording to\b[^;]*|\b(?:said|announced|stated|reported|disclosed)\b[^;]*")
+
+
+def _attributed(doc: Doc, ev: Event, exprs: list[DateExpr], pub: dt.date) -> list[DateExpr]:
+    """Dates of the report that states the event ("according to a statement published on Friday")."""
+    sent = doc.sentences[ev.sentence]
+    spans = [m.span() for m in ATTRIBUTION.finditer(doc.text, ev.trig_end, sent.end)]
+    return [x for x in exprs if any(a <= x.start and x.end <= b for a, b in spans)
+            and not (ev.modality == "asserted" and x.when is not None and x.when.lo is not None and x.when.lo > pub)]
+
+
 def _date(doc: Doc, ev: Event, exprs: list[DateExpr], pub: dt.date, ref: When | None,
-          prev: list[Event], sent_text: str) -> None:
+          prev: list[Event], sent_text: str, last_exprs: list[DateExpr]) -> None:
     planned = ev.modality == "planned"
+    exprs = [x for x in exprs if _usable(doc, ev, x, pub)] or _attributed(doc, ev, exprs, pub)
     expr = min(exprs, key=lambda x: min(abs(x.start - ev.trig_end), abs(ev.trig_start - x.end)), default=None)
     if expr is not None:
         when = expr.when
@@ -227,6 +283,11 @@ def _date(doc: Doc, ev: Event, exprs: list[DateExpr], pub: dt.date, ref: When | 
             when = When(f"{when.lo.isoformat()}/..", when.lo, None, "unknown")
         ev.when, ev.date_basis, ev.date_text = when, "context", src.date_text
         return
+    if last_exprs and CONTINUES.match(sent_text) and not planned:
+        x = last_exprs[-1]
+        if x.when is not None:
+            ev.when, ev.date_basis, ev.date_text = x.when, "context", x.text
+            return
     ev.when, ev.date_basis, ev.date_text = unknown(pub, planned), "unknown", None
 
 

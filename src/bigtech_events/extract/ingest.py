@@ -9,8 +9,7 @@ import re
 from dataclasses import dataclass
 
 ABBREVIATIONS = frozenset(
-    "Mr Mrs Ms Dr Prof Sr Jr St Co Corp Inc Ltd Bros No Nos Jan Feb Mar Apr Jun Jul Aug Sep Sept "
-    "Oct Nov Dec Gov Gen Sen Rep vs etc U.S U.K U.N e.g i.e Fig Vol approx".split()
+    ["Mr", "Mrs", "Ms", "Dr", "Prof", "Sr", "Jr", "St", "Co", "Corp", "Inc", "Ltd", "Bros", "No", "Nos", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Gov", "Gen", "Sen", "Rep", "vs", "etc", "U.S", "U.K", "U.N", "e.g", "i.e", "Fig", "Vol", "approx"]
 )
 _SENT_END = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
 
@@ -78,9 +77,7 @@ def find_body(text: str, rules: BoilerplateRules) -> Body:
     para = 0
     prev_end = None
     for s, e in kept:
-        if prev_end is not None and "\n\n" in text[prev_end:s].replace("\r", ""):
-            para += 1
-        elif prev_end is not None:
+        if prev_end is not None and "\n\n" in text[prev_end:s].replace("\r", "") or prev_end is not None:
             para += 1
         for ss, se in split_sentences(text, s, e):
             sentences.append(Sentence(len(sentences), ss, se, para, text[ss:se]))

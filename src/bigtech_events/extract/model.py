@@ -46,6 +46,7 @@ class Doc:
     affiliations: list[Affiliation] = field(default_factory=list)
     actors: dict[str, dict[str, Any]] = field(default_factory=dict)
     trace: list[dict[str, Any]] = field(default_factory=list)
+    headline: frozenset[int] = frozenset()  # sentences that are the headline: no events come from them
 
     def sentence_of(self, pos: int) -> int:
         for s in self.sentences:

@@ -10,18 +10,33 @@ from .titles import nearest_actor
 CLAUSE_BREAK = re.compile(
     r";|:|\s[–—-]\s|,\s+(?:where|which|who|whose|while|when|in which|at which|during which|encompassing|"
     r"including|according|far|but|although|though|after|before|as|with)\b|\s+(?:according to|where|whereas)\s"
+    r"|\b(?:said|says|told|announced|added|noted|stated|argued|believes|believed)\b[^.;]{0,40}?\bthat\s"
+    r"|\b(?:said|says)\s+(?=(?:it|they|he|she|the|its|their)\b)"
     r"|,\s+to\s+[a-z]+|\s+to\s+(?!be\b)(?:raise|boost|bolster|deepen|promote|develop|improve|support|help|"
     r"build|expand|deliver|strengthen|explore|jointly|provide|ensure|enhance|accelerate|drive|create|advance)\b"
 )
 COORD = re.compile(r"^\s*(?:,\s*(?:and\s+|&\s+)?|and\s+|&\s+|as well as\s+)(?:[\w’'.-]+\s+){0,8}$")
 OBJECT_GAP = re.compile(r"^\s*(?:(?:the|a|an|its|their|his|her)\s+)?(?:[a-z][\w-]*\s+){0,2}$")
-PRONOUN = re.compile(r"(?<![\w’'])(he|she|He|She)(?![\w’'])")
+PRONOUN = re.compile(r"(?<![\w’'])(he|she|He|She|it|It|they|They)(?![\w’'])")
+EVENT_ANAPHORA = re.compile(r"\s+(?:follow(?:s|ed)?|c(?:o|a)mes?|came|marks?|marked|was|is|had been|has been)\b")
+PARENTHETICAL = re.compile(r",\s+(?:who|which|whose|also|now|then)\b[^,;]*,")
+ATTRIBUTIVE_BEFORE = re.compile(r"(?:\b(?:a|an)|\d[\d,.]*)\s+$", re.IGNORECASE)
+ATTRIBUTIVE_AFTER = re.compile(r"^\s+(?!(?:and|or|to|in|on|for|with|by|from|of|at|as|is|are|was|were|has|have|"
+                               r"had|will|would|said|says|also|which|who|that|each|itself|its|did|does)\b)[a-z][a-z-]*[a-df-z]\b")
 PREPOSITIONS = ("with", "between", "from", "by", "on", "to", "into", "of", "against", "in", "for", "among")
+
+
+def parentheticals(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of ", who ... ," asides between start and end."""
+    return [m.span() for m in PARENTHETICAL.finditer(doc.text, start, end)]
 
 
 def clause_start(doc: Doc, sent_start: int, pos: int) -> int:
     start = sent_start
+    asides = parentheticals(doc, sent_start, pos)
     for m in CLAUSE_BREAK.finditer(doc.text, sent_start, pos):
+        if any(a <= m.start() < b for a, b in asides):
+            continue
         start = m.end()
     return start
 
@@ -31,9 +46,17 @@ def clause_end(doc: Doc, pos: int, sent_end: int) -> int:
     return m.start() if m else sent_end
 
 
+def attributive(doc: Doc, m: Mention) -> bool:
+    """A name used as a modifier of a noun: "a Hong Kong listing", "5,000 Hong Kong restaurants"."""
+    before = doc.text[max(0, m.start - 12):m.start]
+    return bool(ATTRIBUTIVE_BEFORE.search(before) and ATTRIBUTIVE_AFTER.match(doc.text[m.end:m.end + 30])
+                and doc.text[m.start:m.start + 4].lower() != "the ")
+
+
 def eligible(doc: Doc, start: int, end: int) -> list[Mention]:
     """Mentions that can be participants: not modifiers of another actor, not mere locations."""
-    return [m for m in doc.mentions if m.start >= start and m.end <= end and not m.modifier and not m.location]
+    return [m for m in doc.mentions if m.start >= start and m.end <= end and not m.modifier
+            and not m.location and not attributive(doc, m)]
 
 
 def group_from(doc: Doc, ms: list[Mention], first: int) -> list[Mention]:
@@ -53,18 +76,43 @@ def group_from(doc: Doc, ms: list[Mention], first: int) -> list[Mention]:
 
 
 def subject_group(doc: Doc, sent_idx: int, start: int, trig_start: int) -> list[Mention]:
-    ms = eligible(doc, start, trig_start)
+    asides = parentheticals(doc, start, trig_start)
+    ms = [m for m in eligible(doc, start, trig_start) if not any(a <= m.start < b for a, b in asides)]
     if ms:
         return group_from(doc, ms, 0)
-    pron = [p for p in PRONOUN.finditer(doc.text, start, trig_start)]
+    if re.search(r",\s+who$", doc.text[max(0, start - 8):start]):
+        # "X, who stepped down ...": the relative pronoun stands for the name before it.
+        head = [m for m in eligible(doc, max(0, start - 200), start)
+                if re.fullmatch(r",\s+who", doc.text[m.end:start])]
+        if head:
+            return [head[-1]]
+    pron = [p for p in PRONOUN.finditer(doc.text, start, trig_start)
+            if not EVENT_ANAPHORA.match(doc.text, p.end())]
     if pron:
         p = pron[0]
-        person = nearest_actor(doc, p.start(), ("person",), window=2)
-        if person is not None:
-            m = doc.add_mention(Mention(p.start(), p.end(), p.group(1), person.actor_id, "coreference",
+        word = p.group(1).lower()
+        types = ("person",) if word in ("he", "she") else ("company", "agency", "government", "party_body", "group")
+        target = subject_of_recent(doc, p.start(), types, sent_idx) or nearest_actor(
+            doc, p.start(), types, window=1, skip_modifiers=True)
+        if target is not None:
+            m = doc.add_mention(Mention(p.start(), p.end(), p.group(1), target.actor_id, "coreference",
                                         "coreference.pronoun", sent_idx))
             return [m]
     return []
+
+
+def subject_of_recent(doc: Doc, before: int, types: tuple[str, ...], sent_idx: int) -> Mention | None:
+    """For "it"/"he": the first actor of a fitting type named in this sentence before the pronoun,
+    else in the previous sentence (news style keeps the subject as the topic)."""
+    for idx in (sent_idx, sent_idx - 1):
+        if idx < 0:
+            continue
+        sent = doc.sentences[idx]
+        end = before if idx == sent_idx else sent.end
+        for m in eligible(doc, sent.start, end):
+            if doc.actors.get(m.actor_id, {}).get("actor_type") in types:
+                return m
+    return None
 
 
 def object_group(doc: Doc, trig_end: int, end: int) -> list[Mention]:
@@ -74,8 +122,9 @@ def object_group(doc: Doc, trig_end: int, end: int) -> list[Mention]:
     return []
 
 
-def prep_groups(doc: Doc, trig_end: int, end: int, preps: dict[str, str]) -> list[tuple[str, list[Mention]]]:
-    """(role, group) for each preposition of the rule found after the trigger."""
+def prep_groups(doc: Doc, trig_end: int, end: int,
+                preps: dict[str, str]) -> list[tuple[str, str, list[Mention]]]:
+    """(preposition, role, group) for each preposition of the rule found after the trigger."""
     if not preps:
         return []
     words = "|".join(sorted(set(PREPOSITIONS) | set(preps), key=len, reverse=True))
@@ -102,5 +151,5 @@ def prep_groups(doc: Doc, trig_end: int, end: int, preps: dict[str, str]) -> lis
         gap = doc.text[pm.end():ms[0].start]
         if len(gap.split()) > 8:
             continue
-        out.append((preps[prep], group_from(doc, ms, 0)))
+        out.append((prep, preps[prep], group_from(doc, ms, 0)))
     return out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,10 +12,11 @@ from .actors import gazetteer_mentions, pattern_organisations
 from .coref import executive_references, nominal_references, surname_references
 from .events import Event, event_codes, find_events, summary
 from .ingest import find_body
-from .model import Doc, Mention
-from .relations import find_relations
+from .model import Doc
+from .pipeline_rows import article_row
+from .relations import find_relations, possessive_modifiers
 from .rules import RuleSet, load_rules
-from .titles import find_titles
+from .titles import find_titles, name_shape_persons
 
 PER_ARTICLE_TABLES = ("mentions", "events", "event_participants", "affiliations", "amounts")
 
@@ -44,11 +44,15 @@ class Extractor:
     def analyse(self, article: Article) -> tuple[Doc, list[Event]]:
         r = self.rules
         body = find_body(article.text, r.boilerplate)
-        doc = Doc(article.article_id, article.text, article.published, body.sentences)
+        doc = Doc(article.article_id, article.text, article.published, body.sentences,
+                  headline=headlines(body.sentences, str(article.meta.get("title", ""))))
         gazetteer_mentions(doc, r.gazetteer, r.disambiguation)
         pattern_organisations(doc, r.organisations, r.org_not_first, r.gazetteer)
+        if r.titles.name_shape is not None and r.titles.not_after_name is not None:
+            name_shape_persons(doc, r.titles, r.gazetteer, r.titles.name_shape, r.titles.not_after_name)
         find_titles(doc, r.titles, r.gazetteer)
         find_relations(doc, r.relations)
+        possessive_modifiers(doc)
         nominal_references(doc, r.nominal)
         surname_references(doc, r.titles)
         find_relations(doc, r.relations)
@@ -63,11 +67,25 @@ class Extractor:
         return assemble(self.rules, article, doc, events, body.start, body.end)
 
 
+def _norm_title(text: str) -> str:
+    return " ".join(text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').split()).lower()
+
+
+def headlines(sentences: tuple, title: str) -> frozenset[int]:
+    """The headline: a body line equal to the curated title, or an opening line with no final stop."""
+    want = _norm_title(title)
+    out = {s.index for s in sentences if want and _norm_title(s.text) == want}
+    if not out and sentences:
+        first = sentences[0]
+        if len(first.text) < 200 and not first.text.rstrip().endswith((".", "!", "?", "”", '"', ":")):
+            out.add(first.index)
+    return frozenset(out)
+
+
 def assemble(rules: RuleSet, article: Article, doc: Doc, events: list[Event], body_start: int,
              body_end: int) -> ArticleResult:
     aid = article.article_id
     participants = {a for ev in events for a, _, _ in ev.participants}
-    related = {x for a in doc.affiliations for x in (a.subject_id, a.object_id)}
     keep = [m for m in doc.mentions
             if doc.actors[m.actor_id]["actor_type"] != "group" or m.actor_id in participants]
     mention_ids: dict[int, str] = {}
@@ -78,7 +96,6 @@ def assemble(rules: RuleSet, article: Article, doc: Doc, events: list[Event], bo
         mentions.append({"mention_id": mid, "article_id": aid, "actor_id": m.actor_id,
                          "char_start": m.start, "char_end": m.end, "text": m.text,
                          "resolution": m.resolution, "rule_id": m.rule_id})
-    mentioned = {m.actor_id for m in keep} | (related & set(doc.actors))
     actors = {k: v for k, v in doc.actors.items() if k in {m.actor_id for m in keep}}
     ev_rows, part_rows = _event_rows(rules, aid, doc, events, mention_ids)
     amounts = _amount_rows(rules, aid, doc, events, ev_rows)
@@ -89,12 +106,9 @@ def assemble(rules: RuleSet, article: Article, doc: Doc, events: list[Event], bo
         if actor_id in gaz:
             aliases |= {(actor_id, a) for a in gaz[actor_id].aliases}
     for m in keep:
-        if m.resolution in ("name", "alias", "title") and m.text != actors[m.actor_id]["name"]:
-            if m.rule_id != "title.org-adjective":
-                aliases.add((m.actor_id, m.text))
-    del mentioned
-    from .pipeline_rows import article_row
-
+        if (m.resolution in ("name", "alias", "title") and m.text != actors[m.actor_id]["name"]
+                and m.rule_id != "title.org-adjective"):
+            aliases.add((m.actor_id, m.text))
     return ArticleResult(
         article_row=article_row(article, body_start, body_end),
         rows={"mentions": mentions, "events": [r for r, _ in ev_rows], "event_participants": part_rows,
@@ -175,7 +189,3 @@ def _affiliation_rows(aid: str, doc: Doc, events: list[Event], actors: dict[str,
                     "char_start": a.start, "char_end": a.end, "evidence": doc.text[a.start:a.end],
                     "rule_id": a.rule_id})
     return out
-
-
-def _unused(_: Mention, __: dt.date) -> None:  # pragma: no cover
-    return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -17,6 +18,18 @@ class RelationRule:
     first_types: tuple[str, ...] = ()
     second_types: tuple[str, ...] = ()
     after: re.Pattern[str] | None = None
+
+
+POSSESSIVE = re.compile(r"(?:’s|'s)\s+(?:[a-z][\w-]*\s+){0,3}$")
+
+
+def possessive_modifiers(doc: Doc) -> None:
+    """"China's State Administration for Market Regulation": the possessor only qualifies the head."""
+    for sent in doc.sentences:
+        ms = [m for m in doc.mentions if m.sentence == sent.index]
+        for a, b in itertools.pairwise(ms):
+            if b.start > a.end and POSSESSIVE.fullmatch(doc.text[a.end:b.start]):
+                a.modifier = True
 
 
 def find_relations(doc: Doc, rules: list[RelationRule]) -> None:

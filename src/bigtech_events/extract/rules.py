@@ -137,6 +137,12 @@ def load_titles(path: Path, names_path: Path) -> TitleRules:
         not_names=frozenset(str(s) for s in names.get("not_names", [])),
     )
     rules.compile()
+    syl = str(names.get("pinyin_syllable", "[a-z]+"))
+    surnames = "|".join(sorted(rules.surnames, key=len, reverse=True))
+    rules.name_shape = compile_regex(
+        rf"(?<![\w’'-])(?:{surnames})\s+(?=[A-Z])(?i:{syl}){{1,2}}(?![\w’'-])", f"{names_path}: pinyin_syllable")
+    rules.not_after_name = re.compile(
+        r"\s+(?:" + "|".join(re.escape(w) for w in names.get("not_after_name", [])) + r")\b")
     return rules
 
 
@@ -209,8 +215,11 @@ def load_triggers(path: Path, dates: DateGrammar) -> EventRules:
     attach = []
     for i, a in enumerate(data.get("attach", []), 1):
         where = f"{path}: attach[{i}]"
-        attach.append(AttachRule(str(_need(a, "id", where)), compile_regex(_need(a, "pattern", where), where, re.I),
-                                 str(_need(a, "role", where)), tuple(_need(a, "types", where))))
+        side = str(a.get("side", "object"))
+        if side not in ("object", "subject"):
+            raise UserError(f"{where}: side {side!r} must be object or subject")
+        attach.append(AttachRule(str(_need(a, "id", where)), compile_regex(_need(a, "pattern", where), where, re.IGNORECASE),
+                                 str(_need(a, "role", where)), tuple(_need(a, "types", where)), side))
     return EventRules(types, triggers, attach, dates)
 
 

@@ -35,6 +35,8 @@ class TitleRules:
     not_names: frozenset[str]
     regex: re.Pattern[str] | None = None
     by_form: dict[str, Title] | None = None
+    name_shape: re.Pattern[str] | None = None
+    not_after_name: re.Pattern[str] | None = None
 
     def compile(self) -> None:
         self.by_form = {f: t for t in self.titles for f in t.forms}
@@ -44,6 +46,7 @@ class TitleRules:
         name = rf"{NAME_TOKEN}(?:\s+{NAME_TOKEN}){{0,2}}"
         self.regex = re.compile(rf"(?<![\w-])(?P<titles>{titles})\s+(?P<name>{name})")
         q = "|".join(re.escape(x) for x in sorted(self.qualifiers, key=len, reverse=True))
+        self.qual_alt = q
         self.qual_end = re.compile(rf"(?<![\w-])(?P<q>{q})\s+$")
         self.title_split = re.compile(rf"(?:{alt})")
 
@@ -64,10 +67,18 @@ def persons_so_far(doc: Doc, before: int) -> dict[str, str]:
 
 
 def resolve_surname(doc: Doc, token: str, before: int, rules: TitleRules) -> str | None:
-    """The one person named earlier whose surname is ``token`` (None if none or several)."""
-    hits = {aid for aid, name in persons_so_far(doc, before).items()
-            if len(name.split()) > 1 and surname_of(name, rules.surnames) == token}
-    return hits.pop() if len(hits) == 1 else None
+    """The person named earlier whose surname is ``token``. When several share it, the one the
+    article introduced first (its protagonist, in news style) unless the surname is also the
+    surname of the person named most recently in this or the previous sentence."""
+    first_seen: dict[str, int] = {}
+    for m in doc.mentions:
+        if m.start < before and doc.actors.get(m.actor_id, {}).get("actor_type") == "person":
+            name = doc.actors[m.actor_id]["name"]
+            if len(name.split()) > 1 and surname_of(name, rules.surnames) == token:
+                first_seen.setdefault(m.actor_id, m.start)
+    if len(first_seen) <= 1:
+        return next(iter(first_seen), None)
+    return min(first_seen, key=first_seen.get)
 
 
 def nearest_actor(doc: Doc, before: int, types: tuple[str, ...], window: int,
@@ -88,6 +99,61 @@ def find_titles(doc: Doc, rules: TitleRules, gaz: Gazetteer) -> None:
     for sent in doc.sentences:
         for m in rules.regex.finditer(doc.text, sent.start, sent.end):
             _one_title(doc, rules, gaz, sent.index, sent.start, m)
+    appositive_titles(doc, rules)
+
+
+def name_shape_persons(doc: Doc, rules: TitleRules, gaz: Gazetteer, rx: re.Pattern[str],
+                       stop_after: re.Pattern[str]) -> None:
+    """Chinese names no list has: a known surname and a pinyin given name ("Zhang Lidong")."""
+    for sent in doc.sentences:
+        for m in rx.finditer(doc.text, sent.start, sent.end):
+            s, e = m.span()
+            if doc.covered(s, e) or stop_after.match(doc.text[e:e + 30]):
+                continue
+            name = m.group(0)
+            if any(tok in rules.not_names or tok in gaz.forms for tok in name.split()):
+                continue
+            actor_id = slugify(name)
+            if actor_id in gaz.actors and gaz.actors[actor_id].actor_type != "person":
+                actor_id = f"{actor_id}-person"
+            doc.actors.setdefault(actor_id, {"actor_id": actor_id, "name": name, "actor_type": "person",
+                                             "country": None, "description": None, "wikidata_id": None,
+                                             "source": "pattern"})
+            doc.add_mention(Mention(s, e, name, actor_id, "name", "person.name-shape", sent.index))
+
+
+def appositive_titles(doc: Doc, rules: TitleRules) -> None:
+    """"Pony Ma, chairman and CEO of Tencent", "Wu Qing, who took over as chairman of the CSRC"."""
+    assert rules.regex is not None
+    alt = rules.title_split.pattern
+    q = rules.qual_alt
+    between = re.compile(
+        rf",\s+(?:who\s+(?:took\s+over\s+as|was\s+(?:appointed|named)(?:\s+as)?|became|serves\s+as|"
+        rf"is|was|has\s+been|had\s+been)\s+)?(?:the\s+|a\s+|its\s+)?(?:(?P<q>{q})\s+)?"
+        rf"(?P<titles>{alt}(?:\s*(?:,|and|&)\s*{alt})*)\s+(?:of|at|for)\s+(?:the\s+)?")
+    for sent in doc.sentences:
+        ms = [m for m in doc.mentions if m.sentence == sent.index]
+        for i, person in enumerate(ms):
+            if doc.actors.get(person.actor_id, {}).get("actor_type") != "person":
+                continue
+            for org in ms[i + 1:i + 3]:
+                if doc.actors.get(org.actor_id, {}).get("actor_type") == "person":
+                    continue
+                bm = between.fullmatch(doc.text, person.end, org.start)
+                if not bm:
+                    continue
+                titles = [rules.by_form[f.group(0)] for f in rules.title_split.finditer(bm.group("titles"))]
+                org_types = {ty for t in titles for ty in t.org_types}
+                if doc.actors[org.actor_id]["actor_type"] not in org_types:
+                    continue
+                org.modifier = True
+                title_text = " and ".join(dict.fromkeys(t.title for t in titles))
+                doc.affiliations.append(Affiliation(person.actor_id, "position", org.actor_id, person.start,
+                                                    org.end, f"title.appositive-{titles[0].title_id}",
+                                                    sent.index, title_text, bm.group("q")))
+                doc.note(sent.index, f"title.appositive-{titles[0].title_id}",
+                         f"{person.actor_id} {title_text} of {org.actor_id}")
+                break
 
 
 def _one_title(doc: Doc, rules: TitleRules, gaz: Gazetteer, sent_idx: int, sent_start: int,
