@@ -8,7 +8,14 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from bigtech_events.pandera_schemas import pandera_schema
-from bigtech_events.schemas import SCHEMA_PROFILE, TABLES, arrow_schema, column_names, is_required, load_schemas
+from bigtech_events.schemas import (
+    SCHEMA_PROFILE,
+    TABLES,
+    arrow_schema,
+    column_names,
+    is_required,
+    load_schemas,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 

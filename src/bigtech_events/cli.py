@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
 
 
-__all__ = ["cli", "main", "REPO_ROOT"]
+__all__ = ["REPO_ROOT", "cli", "main"]
 
 
 def _register_extra_commands() -> None:

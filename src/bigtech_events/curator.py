@@ -9,8 +9,8 @@ import yaml
 
 from .errors import UserError
 from .extract import Extractor
-from .extract.pipeline import assemble
 from .extract.ingest import find_body
+from .extract.pipeline import assemble
 from .ids import slugify
 from .pandera_schemas import is_valid_edtf
 from .seeds import ARTICLE_ID, load_article, parse_metadata

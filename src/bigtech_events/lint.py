@@ -41,7 +41,7 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 def _load(path: Path, problems: list[str]) -> Any:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
     except FileNotFoundError:
         problems.append(f"{path}:1: file is missing; restore it")
     except yaml.YAMLError as exc:
@@ -56,7 +56,7 @@ def nested_unbounded(pattern: str) -> bool:
     def walk(items: Any, inside: bool) -> bool:
         for op, av in items:
             if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
-                lo, hi, sub = av
+                _lo, hi, sub = av
                 unbounded = hi == UNBOUNDED
                 if unbounded and inside:
                     return True
@@ -68,9 +68,8 @@ def nested_unbounded(pattern: str) -> bool:
             elif op == sre_constants.BRANCH:
                 if any(walk(b, inside) for b in av[1]):
                     return True
-            elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
-                if walk(av[1], inside):
-                    return True
+            elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT) and walk(av[1], inside):
+                return True
         return False
 
     try:
@@ -181,7 +180,7 @@ def lint_rules(rules: Path) -> list[str]:
     _lint_list(rules / "titles.yaml", "titles", "id", problems)
     _lint_titles(rules / "titles.yaml", problems)
     for name, key, fields, flags in (("relations.yaml", "relations", ("between",), 0),
-                                     ("coreference.yaml", "nominal", ("pattern",), re.I),
+                                     ("coreference.yaml", "nominal", ("pattern",), re.IGNORECASE),
                                      ("organisations.yaml", "patterns", ("regex",), 0),
                                      ("boilerplate.yaml", "lines", ("regex",), 0)):
         entries = _lint_list(rules / name, key, "id", problems)
@@ -240,7 +239,7 @@ def _lint_triggers(path: Path, problems: list[str]) -> None:
         pattern = str(t.get("pattern", ""))
         for k, v in parts.items():
             pattern = pattern.replace("{" + k + "}", str(v))
-        check_regex(pattern, where, problems, re.I)
+        check_regex(pattern, where, problems, re.IGNORECASE)
         roles = [t.get("subject"), t.get("object"), *((t.get("preps") or {}).values()),
                  *((t.get("passive") or {}).values())]
         for role in roles:
@@ -250,7 +249,7 @@ def _lint_triggers(path: Path, problems: list[str]) -> None:
     attach = [a for a in data.get("attach") or [] if isinstance(a, dict)]
     _dupes(attach, "id", path, problems, "attach id")
     for a in attach:
-        check_regex(a.get("pattern"), f"{path}:{a['__line__']}", problems, re.I)
+        check_regex(a.get("pattern"), f"{path}:{a['__line__']}", problems, re.IGNORECASE)
 
 
 def _codes(entry: dict[str, Any], where: str, problems: list[str]) -> None:

@@ -19,7 +19,7 @@ def is_valid_edtf(value: str) -> bool:
     """True when ``value`` parses as EDTF (Library of Congress, levels 0-1)."""
     try:
         parse_edtf(value)
-    except Exception:  # the edtf parser raises several exception types
+    except Exception:  # noqa: BLE001 - the edtf parser raises many unrelated exception types
         return False
     return True
 

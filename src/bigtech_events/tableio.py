@@ -42,7 +42,7 @@ def read_parquet(path: Path, schema: dict[str, Any]) -> tuple[pd.DataFrame | Non
     table_name = path.stem
     try:
         table = pq.read_table(path)
-    except Exception as exc:  # pyarrow raises several types for unreadable files
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for unreadable files
         return None, [f"{path.name}: cannot read Parquet ({exc}); rebuild the package"]
     expected = arrow_schema(schema)
     problems = []
@@ -100,11 +100,11 @@ def read_csv(path: Path, schema: dict[str, Any]) -> tuple[pd.DataFrame | None, l
                 quoted_strings_can_be_null=False,
             ),
         )
-    except Exception as exc:  # pyarrow raises ArrowInvalid and others
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises ArrowInvalid and others
         return None, [f"{path.name}: cannot read CSV ({str(exc).splitlines()[0]}); rebuild the package"]
     if raw.column_names != names:
-        return None, [f"{table_name}.csv: header {raw.column_names} differs from the schema's {names}; "
-                      "rebuild from schemas/"]
+        return None, [(f"{table_name}.csv: header {raw.column_names} differs from the schema's {names}; "
+                      "rebuild from schemas/")]
     problems = []
     cols: dict[str, list[Any]] = {}
     for f in schema["fields"]:

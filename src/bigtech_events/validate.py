@@ -103,8 +103,8 @@ def compare_formats(table: str, csv_df: pd.DataFrame, pq_df: pd.DataFrame) -> li
             if (pd.isna(x) and pd.isna(y)) if not isinstance(x, (list, dict)) else False:
                 continue
             if x != y:
-                return [f"{table}.csv:line {i + 2}:column {col}: CSV has {x!r} but Parquet has {y!r}; "
-                        "rebuild the package"]
+                return [(f"{table}.csv:line {i + 2}:column {col}: CSV has {x!r} but Parquet has {y!r}; "
+                        "rebuild the package")]
     return []
 
 
