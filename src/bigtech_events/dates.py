@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import lru_cache
 
 from edtf import parse_edtf
 
@@ -14,6 +15,7 @@ def _to_date(st: object) -> dt.date | None:
     return dt.date(st.tm_year, st.tm_mon, st.tm_mday)  # type: ignore[attr-defined]
 
 
+@lru_cache(maxsize=4096)
 def edtf_bounds(value: str) -> tuple[dt.date | None, dt.date | None]:
     """Earliest and latest calendar dates an EDTF expression allows (None when open)."""
     parsed = parse_edtf(value)

@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from .build import write_package
+from .build import build, write_package
 from .errors import UserError
 from .paths import RULES_DIR
 from .schemas import load_schemas
@@ -73,7 +73,9 @@ def load_tables(root: Path) -> dict[str, pd.DataFrame]:
     return out
 
 
-def evaluate_dir(annotated: Path, rules_dir: Path = RULES_DIR) -> tuple[Score, dict[str, Score]]:
+def evaluate_dir(annotated: Path, rules_dir: Path = RULES_DIR,
+                 validate: bool = False) -> tuple[Score, dict[str, Score]]:
+    """Build the annotated articles as a package (validated when ``validate``) and score it."""
     if not annotated.is_dir():
         raise UserError(f"{annotated}: not a directory of annotated articles")
     with tempfile.TemporaryDirectory(prefix="bigtech-eval-") as tmp:
@@ -81,7 +83,10 @@ def evaluate_dir(annotated: Path, rules_dir: Path = RULES_DIR) -> tuple[Score, d
         seeds.mkdir()
         expected = prepare_seeds(annotated, seeds)
         out = Path(tmp) / "pkg"
-        write_package(out, seeds, rules_dir)
+        if validate:
+            build(seeds, rules_dir, out, jobs=1, run_frictionless=False)
+        else:
+            write_package(out, seeds, rules_dir)
         tables = load_tables(out)
     total, per = Score(), {}
     for article_id, exp in expected.items():

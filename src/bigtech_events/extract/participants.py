@@ -16,7 +16,8 @@ CLAUSE_BREAK = re.compile(
     r"build|expand|deliver|strengthen|explore|jointly|provide|ensure|enhance|accelerate|drive|create|advance)\b"
 )
 COORD = re.compile(r"^\s*(?:,\s*(?:and\s+|&\s+)?|and\s+|&\s+|as well as\s+)(?:[\w’'.-]+\s+){0,8}$")
-OBJECT_GAP = re.compile(r"^\s*(?:(?:the|a|an|its|their|his|her)\s+)?(?:[a-z][\w-]*\s+){0,2}$")
+OBJECT_GAP = re.compile(r"^\s*(?!.*\b(?:with|from|by|on|in|into|for|to|of|against|between|among|at|as)\s)"
+                        r"(?:[\w’'.-]+\s+){0,4}$")
 PRONOUN = re.compile(r"(?<![\w’'])(he|she|He|She|it|It|they|They)(?![\w’'])")
 EVENT_ANAPHORA = re.compile(r"\s+(?:follow(?:s|ed)?|c(?:o|a)mes?|came|marks?|marked|was|is|had been|has been)\b")
 PARENTHETICAL = re.compile(r",\s+(?:who|which|whose|also|now|then)\b[^,;]*,")
