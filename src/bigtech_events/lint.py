@@ -11,9 +11,9 @@ unbounded repeats).
 from __future__ import annotations
 
 import re
-import sre_constants
-import sre_parse
 from pathlib import Path
+from re import _constants as sre_constants  # the stdlib regex parser (public alias deprecated)
+from re import _parser as sre_parse
 from typing import Any
 
 import yaml
