@@ -20,6 +20,7 @@ import pandas as pd
 import yaml
 
 from .build import build, write_package
+from .dates import edtf_bounds
 from .errors import UserError
 from .paths import RULES_DIR
 from .schemas import load_schemas
@@ -178,7 +179,7 @@ def _score_events(s: Score, article_id: str, exp: dict[str, Any], tables: dict[s
         for eid, (etype, _date, ps) in our.items():
             if eid in used or etype != e["type"]:
                 continue
-            overlap = len({a for a, _ in ps} & want_actors) + (0.5 if _date == str(e.get("date")) else 0)
+            overlap = len({a for a, _ in ps} & want_actors) + (0.5 if _same_date(_date, str(e.get("date"))) else 0)
             if overlap > best_overlap and overlap >= 1:
                 best, best_overlap = eid, overlap
         if best is None:
@@ -191,11 +192,22 @@ def _score_events(s: Score, article_id: str, exp: dict[str, Any], tables: dict[s
         for miss in want - ps:
             s.misses.append(f"{article_id}: {e['type']} participant {miss} missing or in another role")
         exp_date = str(e.get("date"))
-        if date == exp_date or (exp_date == "unknown" and (date.startswith("..") or date.endswith(".."))):
+        if _same_date(date, exp_date):
             s.tp["event_dates"] += 1
         else:
             s.misses.append(f"{article_id}: {e['type']} date {date} (expected {exp_date})")
     s.produced["event_dates"] = s.produced["events"]
+
+
+def _same_date(ours: str, expected: str) -> bool:
+    """Equal EDTF bounds ("2020-10/2020-12" equals "2020-10-01/2020-12-31"); "unknown" matches an
+    open interval."""
+    if expected == "unknown":
+        return ours.startswith("..") or ours.endswith("..")
+    try:
+        return edtf_bounds(ours) == edtf_bounds(expected)
+    except Exception:  # noqa: BLE001 - an expected date the EDTF parser refuses never matches
+        return ours == expected
 
 
 def _score_amounts(s: Score, article_id: str, exp: dict[str, Any], tables: dict[str, pd.DataFrame]) -> None:

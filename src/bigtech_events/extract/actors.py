@@ -9,7 +9,12 @@ from ..ids import slugify
 from .gazetteer import Gazetteer
 from .model import Doc, Mention
 
-LOCATION_BEFORE = re.compile(r"(?:^|[.,;:]\s*|\s)(?:[Ii]n|[Aa]t)\s+$")
+LOCATION_BEFORE = re.compile(r"(?:^|[.,;:]\s*|\s)(?:[Ii]n|[Aa]t|[Aa]cross|[Tt]hroughout|[Ff]rom|[Ii]nside|[Oo]utside)\s+$")
+
+
+AUTHORITIES_IN = re.compile(r"\b(?:authorities|officials|government|governments|regulators?|leaders)\s+in\s+$", re.I)
+LEGAL_FORM = re.compile(r"(?:\s+(?:Group|Holdings?|Inc\.?|Ltd\.?|Limited|Co\.|Corp\.?|Corporation|Company|"
+                        r"PLC|plc|AG|SA|NV|Technology|Technologies))+")
 
 
 @dataclass(frozen=True)
@@ -65,9 +70,14 @@ def gazetteer_mentions(doc: Doc, gaz: Gazetteer, disamb: dict[str, Disambiguatio
             actor = gaz.actors[actor_id]
             resolution = "name" if m.form == actor.name else "alias"
             rule_id = rule or f"gazetteer.{resolution}"
-            is_loc = actor.actor_type == "government" and bool(
-                LOCATION_BEFORE.search(doc.text[max(sent.start, m.start - 6):m.start])
-            ) and not doc.text[m.end:m.end + 2].startswith(("’s", "'s"))
+            before = doc.text[max(sent.start, m.start - 30):m.start]
+            is_loc = (actor.actor_type == "government" and bool(LOCATION_BEFORE.search(before[-8:]))
+                      and not doc.text[m.end:m.end + 2].startswith(("’s", "'s"))
+                      and not AUTHORITIES_IN.search(before))
+            prev = doc.mentions[-1] if doc.mentions else None
+            if (not is_loc and prev is not None and prev.location and actor.actor_type == "government"
+                    and re.fullmatch(r"\s*(?:,|and|or|, and)\s*", doc.text[prev.end:m.start])):
+                is_loc = True  # "in Zhejiang and Guangdong provinces"
             doc.add_mention(Mention(m.start, m.end, m.form, actor_id, resolution, rule_id,
                                     sent.index, location=is_loc))
             doc.actors.setdefault(actor_id, actor.row())
@@ -82,8 +92,20 @@ def pattern_organisations(doc: Doc, patterns: list[OrgPattern], not_first: froze
                 s, e = m.span(pat.name_group)
                 name = doc.text[s:e]
                 first = name.split()[0]
-                if first in not_first or doc.covered(s, e):
+                if first in not_first or name in gaz.forms and len(gaz.forms[name]) > 1:
                     continue
+                inside = [x for x in doc.mentions if x.start < e and s < x.end]
+                if any(x.start < s or x.end > e or (x.start, x.end) == (s, e) for x in inside):
+                    continue  # overlaps a name that reaches outside the shape, or is that very name
+                # A longer name that contains a known one wins: "JD Industrials" around "JD" is another
+                # company; "Tencent Holdings Ltd" around "Tencent" is the same one in its legal form.
+                if inside and inside[0].start == s and LEGAL_FORM.fullmatch(doc.text[inside[-1].end:e]):
+                    same = inside[0]
+                    doc.mentions = [x for x in doc.mentions if x not in inside]
+                    doc.add_mention(Mention(s, e, name, same.actor_id, "alias", "organisation.legal-form",
+                                            sent.index))
+                    continue
+                doc.mentions = [x for x in doc.mentions if x not in inside]
                 if pat.actor_type == "company" and s == sent.start and len(name.split()) < 2:
                     continue
                 known = gaz.forms.get(name)

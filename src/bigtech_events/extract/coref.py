@@ -33,8 +33,12 @@ def nominal_references(doc: Doc, rules: list[NominalRule]) -> None:
                     target = next((x for x in reversed(doc.mentions) if x.actor_id in rule.prefer
                                    and x.end <= m.start() and x.sentence >= sent.index - rule.window), None)
                 if target is None:
-                    target = nearest_actor(doc, m.start(), rule.types, rule.window, rule.exclude,
-                                           skip_modifiers=True)
+                    # "JD Logistics, the group's delivery arm": an apposition does not refer to the
+                    # name it stands beside.
+                    beside = [x.actor_id for x in doc.mentions
+                              if re.fullmatch(r",\s*", doc.text[x.end:m.start()] or "x")]
+                    target = nearest_actor(doc, m.start(), rule.types, rule.window,
+                                           rule.exclude + tuple(beside), skip_modifiers=True)
                 if target is None:
                     doc.note(sent.index, f"coreference.{rule.rule_id}", f"{m.group(0)!r} left unresolved")
                     continue

@@ -100,6 +100,7 @@ class DateGrammar:
         ref = "|".join(re.escape(p) for p in sorted(self.rel_ref, key=len, reverse=True))
         pre = r"(?:(?P<prep>(?i:on|in|since|by|from|until|during|before|after|as of))\s+)?"
         self.patterns = [
+            ("date.end-of-month", re.compile(rf"\b(?:(?i:by)\s+)?the\s+end\s+of\s+(?P<mon>{mon})(?:\s+(?P<y>\d{{4}}))?\b")),
             ("date.weekday-date", re.compile(rf"\b{pre}(?P<wd>{wd}),?\s+(?P<mon>{mon})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y>\d{{4}}))?\b")),
             ("date.day-month", re.compile(rf"\b{pre}(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{mon})(?:,?\s+(?P<y>\d{{4}}))?\b")),
             ("date.month-day", re.compile(rf"\b{pre}(?P<mon>{mon})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?![\d,]\d)(?:,?\s+(?P<y>\d{{4}}))?\b")),
@@ -152,6 +153,13 @@ class DateGrammar:
                 if not g.get("y") and d > pub:
                     d = D(y - 1, mo, int(g["d"]))
                 return replace(base, when=day(d))
+            if rule_id == "date.end-of-month":
+                mo = self._month_no(g["mon"])
+                y = int(g["y"]) if g.get("y") else self._year_for(mo, pub, planned=True)
+                end = month(y, mo).hi
+                if end >= pub:
+                    return replace(base, when=span(pub, end), planned=True)
+                return replace(base, when=month(y, mo))
             if rule_id == "date.weekday":
                 wd = self.weekdays.index(g["wd"])
                 word = m.group(0).lower()
@@ -187,7 +195,11 @@ class DateGrammar:
                     return None  # a bare month name without "in"/"on" is too often something else
                 return replace(base, when=w)
             if rule_id == "date.year":
-                return replace(base, when=year(int(g["y"])))
+                w = year(int(g["y"]))
+                if prep == "by" and w.lo is not None and w.lo > pub:
+                    # "by 2027": a deadline, from now until then.
+                    return replace(base, when=span(pub, w.hi), planned=True)
+                return replace(base, when=w)
             if rule_id == "date.publication-relative":
                 spec = self.rel_pub[g["rel"].lower()]
                 return replace(base, when=self._pub_relative(spec, pub), planned=bool(spec.get("planned")))
@@ -211,6 +223,10 @@ class DateGrammar:
         if "month_offset" in spec:
             d = add_months(D(pub.year, pub.month, 1), spec["month_offset"])
             return month(d.year, d.month)
+        if spec.get("until_year_end"):
+            return span(pub, D(pub.year, 12, 31))
+        if spec.get("until_month_end"):
+            return span(pub, month(pub.year, pub.month).hi)
         if spec.get("this_year_before"):
             return span(D(pub.year, 1, 1), pub)
         if "year_offset" in spec:

@@ -225,7 +225,7 @@ def _attachments(doc: Doc, rules: EventRules, sent, found: list[Event], earlier:
             if not group:
                 continue
             here = [e for e in found if e.trig_start < m.start() and e.event_type in rule.types]
-            back = [e for e in earlier if e.sentence >= sent.index - 3 and e.event_type in rule.types]
+            back = [e for e in earlier if e.sentence >= sent.index - 10 and e.event_type in rule.types]
             target = (here or back or [None])[-1]
             if target is None:
                 continue
@@ -247,7 +247,8 @@ def _usable(doc: Doc, ev: Event, x: DateExpr, pub: dt.date) -> bool:
     return not (ev.modality == "asserted" and x.when is not None and x.when.lo is not None and x.when.lo > pub)
 
 
-ATTRIBUTION = re.compile(r"\baccording to\b[^;]*|\b(?:said|announced|stated|reported|disclosed)\b[^;]*")
+ATTRIBUTION = re.compile(r"\baccording to\b[^;,]{0,60}|\b(?:said|announced|stated|reported|disclosed)"
+                         r"(?:\s+in\s+a\s+(?:statement|notice|filing))?\s+(?=on\b|in\b|last\b)[^;,]{0,25}")
 
 
 def _attributed(doc: Doc, ev: Event, exprs: list[DateExpr], pub: dt.date) -> list[DateExpr]:
@@ -262,6 +263,9 @@ def _date(doc: Doc, ev: Event, exprs: list[DateExpr], pub: dt.date, ref: When | 
           prev: list[Event], sent_text: str, last_exprs: list[DateExpr]) -> None:
     planned = ev.modality == "planned"
     exprs = [x for x in exprs if _usable(doc, ev, x, pub)] or _attributed(doc, ev, exprs, pub)
+    if planned:
+        # What is announced for later is dated only by words after it ("will open ... next year").
+        exprs = [x for x in exprs if x.start >= ev.trig_start]
     expr = min(exprs, key=lambda x: min(abs(x.start - ev.trig_end), abs(ev.trig_start - x.end)), default=None)
     if expr is not None:
         when = expr.when
@@ -275,9 +279,12 @@ def _date(doc: Doc, ev: Event, exprs: list[DateExpr], pub: dt.date, ref: When | 
             ev.when, ev.date_basis, ev.date_text, ev.date_expr = when, "text", expr.text, expr
             return
     ids = {a for a, _, _ in ev.participants}
-    dated_prev = [p for p in prev if p.when is not None and p.date_basis != "unknown"]
-    if dated_prev and (CONTINUES.match(sent_text) or any(ids & {a for a, _, _ in p.participants} for p in dated_prev)):
-        src = dated_prev[-1]
+    dated_prev = [p for p in prev if p.when is not None and p.date_basis != "unknown"
+                  and p.modality == "asserted"]
+    sharing = [p for p in dated_prev if ids & {a for a, _, _ in p.participants}]
+    if sharing or (dated_prev and CONTINUES.match(sent_text) and not planned):
+        # A plan is dated from the report of its announcer: open from then on.
+        src = (sharing or dated_prev)[-1]
         when = src.when
         if planned and when.lo is not None:
             when = When(f"{when.lo.isoformat()}/..", when.lo, None, "unknown")

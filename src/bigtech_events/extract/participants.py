@@ -16,11 +16,14 @@ CLAUSE_BREAK = re.compile(
     r"build|expand|deliver|strengthen|explore|jointly|provide|ensure|enhance|accelerate|drive|create|advance)\b"
 )
 COORD = re.compile(r"^\s*(?:,\s*(?:and\s+|&\s+)?|and\s+|&\s+|as well as\s+)(?:[\w’'.-]+\s+){0,8}$")
-OBJECT_GAP = re.compile(r"^\s*(?!.*\b(?:with|from|by|on|in|into|for|to|of|against|between|among|at|as)\s)"
-                        r"(?:[\w’'.-]+\s+){0,4}$")
-PRONOUN = re.compile(r"(?<![\w’'])(he|she|He|She|it|It|they|They)(?![\w’'])")
+OBJECT_GAP = re.compile(r"^\s*(?:(?:the\s+)?(?:top\s+|senior\s+)?(?:executives|officials|representatives|heads|bosses|"
+                        r"leaders|managers|founders)\s+(?:from|of|at)\s+|"
+                        r"(?!.*\b(?:with|from|by|on|in|into|for|to|of|against|between|among|at|as)\s)"
+                        r"(?:[\w’'.-]+\s+){0,4})$")
+ACRONYM = re.compile(r"\s*\([^()]{1,40}\)")
+PRONOUN = re.compile(r"(?<![\w’'])(he|she|He|She|it|It|they|They|its|Its|their|Their)(?![\w’'])")
 EVENT_ANAPHORA = re.compile(r"\s+(?:follow(?:s|ed)?|c(?:o|a)mes?|came|marks?|marked|was|is|had been|has been)\b")
-PARENTHETICAL = re.compile(r",\s+(?:who|which|whose|also|now|then)\b[^,;]*,")
+PARENTHETICAL = re.compile(r",\s+(?:who|which|whose|also|now|then)\b[^;]*?,(?=\s+(?:and\s+)?[A-Za-z])")
 ATTRIBUTIVE_BEFORE = re.compile(r"(?:\b(?:a|an)|\d[\d,.]*)\s+$", re.IGNORECASE)
 ATTRIBUTIVE_AFTER = re.compile(r"^\s+(?!(?:and|or|to|in|on|for|with|by|from|of|at|as|is|are|was|were|has|have|"
                                r"had|will|would|said|says|also|which|who|that|each|itself|its|did|does)\b)[a-z][a-z-]*[a-df-z]\b")
@@ -57,7 +60,22 @@ def attributive(doc: Doc, m: Mention) -> bool:
 def eligible(doc: Doc, start: int, end: int) -> list[Mention]:
     """Mentions that can be participants: not modifiers of another actor, not mere locations."""
     return [m for m in doc.mentions if m.start >= start and m.end <= end and not m.modifier
-            and not m.location and not attributive(doc, m)]
+            and not m.location and not attributive(doc, m) and not _acronym_repeat(doc, m)]
+
+
+def _without_asides(doc: Doc, start: int, end: int) -> str:
+    text = doc.text[start:end]
+    for a, b in sorted(parentheticals(doc, start, end), reverse=True):
+        text = text[: a - start] + "," + text[b - start:]
+    return ACRONYM.sub("", text)
+
+
+def _acronym_repeat(doc: Doc, m: Mention) -> bool:
+    """"(NDRC)" right after "National Development and Reform Commission" repeats the same actor."""
+    if not doc.text[max(0, m.start - 1):m.start] == "(":
+        return False
+    return any(x.actor_id == m.actor_id and re.fullmatch(r"\s*\(", doc.text[x.end:m.start])
+               for x in doc.mentions if x.end <= m.start)
 
 
 def group_from(doc: Doc, ms: list[Mention], first: int) -> list[Mention]:
@@ -68,7 +86,7 @@ def group_from(doc: Doc, ms: list[Mention], first: int) -> list[Mention]:
         if nxt.start == last.start and nxt.end == last.end:
             group.append(nxt)  # one phrase standing for several people ("the business leaders")
             continue
-        between = doc.text[last.end:nxt.start]
+        between = _without_asides(doc, last.end, nxt.start)
         if COORD.match(between) and not CLAUSE_BREAK.search(between):
             group.append(nxt)
         else:
@@ -87,18 +105,50 @@ def subject_group(doc: Doc, sent_idx: int, start: int, trig_start: int) -> list[
                 if re.fullmatch(r",\s+who", doc.text[m.end:start])]
         if head:
             return [head[-1]]
+    counted = _counted_reference(doc, sent_idx, start, trig_start)
+    if counted:
+        return counted
     pron = [p for p in PRONOUN.finditer(doc.text, start, trig_start)
             if not EVENT_ANAPHORA.match(doc.text, p.end())]
     if pron:
         p = pron[0]
         word = p.group(1).lower()
-        types = ("person",) if word in ("he", "she") else ("company", "agency", "government", "party_body", "group")
+        types = ("person",) if word in ("he", "she", "his", "her") else ("company", "agency", "government", "party_body", "group")
         target = subject_of_recent(doc, p.start(), types, sent_idx) or nearest_actor(
             doc, p.start(), types, window=1, skip_modifiers=True)
         if target is not None:
             m = doc.add_mention(Mention(p.start(), p.end(), p.group(1), target.actor_id, "coreference",
                                         "coreference.pronoun", sent_idx))
             return [m]
+    return []
+
+
+NUMBERS = {"two": 2, "both": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+COUNTED = re.compile(r"\b(?:(?:all|the|All|The)\s+)?(two|three|four|five|six|both|Both)\s+(?:of\s+the\s+)?"
+                     r"(companies|firms|platforms|groups|regulators|agencies|cities|governments)\b")
+
+
+def _counted_reference(doc: Doc, sent_idx: int, start: int, end: int) -> list[Mention]:
+    """"All three companies": the last group of exactly that many actors of the kind, named in the
+    previous four sentences."""
+    m = COUNTED.search(doc.text, start, end)
+    if not m:
+        return []
+    n = NUMBERS[m.group(1).lower()]
+    kind = {"companies": "company", "firms": "company", "platforms": "company", "groups": "company",
+            "regulators": "agency", "agencies": "agency", "cities": "government",
+            "governments": "government"}[m.group(2)]
+    for idx in range(sent_idx - 1, sent_idx - 5, -1):
+        if idx < 0:
+            continue
+        sent = doc.sentences[idx]
+        ms = [x for x in eligible(doc, sent.start, sent.end)
+              if doc.actors.get(x.actor_id, {}).get("actor_type") == kind]
+        for i in range(len(ms)):
+            group = group_from(doc, ms, i)
+            if len(group) == n:
+                return [doc.add_mention(Mention(m.start(), m.end(), m.group(0), x.actor_id, "coreference",
+                                                "coreference.counted", sent_idx)) for x in group]
     return []
 
 
@@ -142,11 +192,8 @@ def prep_groups(doc: Doc, trig_end: int, end: int,
                 stop = later.start()
                 break
         ms = eligible(doc, pm.end(), stop)
-        ms_loc = [m for m in doc.mentions if m.start >= pm.end() and m.end <= stop and m.location]
         if preps[prep] == "location":
             ms = [m for m in doc.mentions if m.start >= pm.end() and m.end <= stop and not m.modifier]
-        if not ms and ms_loc and preps[prep] != "location":
-            ms = ms_loc
         if not ms:
             continue
         gap = doc.text[pm.end():ms[0].start]

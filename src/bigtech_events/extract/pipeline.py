@@ -86,8 +86,11 @@ def assemble(rules: RuleSet, article: Article, doc: Doc, events: list[Event], bo
              body_end: int) -> ArticleResult:
     aid = article.article_id
     participants = {a for ev in events for a, _, _ in ev.participants}
+    related = {x for a in doc.affiliations for x in (a.subject_id, a.object_id)}
+    places = _places_only(doc, participants | related)
     keep = [m for m in doc.mentions
-            if doc.actors[m.actor_id]["actor_type"] != "group" or m.actor_id in participants]
+            if (doc.actors[m.actor_id]["actor_type"] != "group" or m.actor_id in participants)
+            and m.actor_id not in places]
     mention_ids: dict[int, str] = {}
     mentions = []
     for m in keep:
@@ -116,6 +119,20 @@ def assemble(rules: RuleSet, article: Article, doc: Doc, events: list[Event], bo
         actors=actors, aliases=aliases, trace=doc.trace,
         sentences=[(s.start, s.end) for s in doc.sentences],
     )
+
+
+def _places_only(doc: Doc, acting: set[str]) -> set[str]:
+    """Governments named only as places ("listed in Hong Kong", "a Hong Kong listing"): they take no
+    part in an event or relation, so they are not recorded as actors."""
+    from .participants import attributive
+
+    seen: dict[str, bool] = {}
+    for m in doc.mentions:
+        if doc.actors[m.actor_id]["actor_type"] != "government":
+            continue
+        place = m.location or attributive(doc, m)
+        seen[m.actor_id] = seen.get(m.actor_id, True) and place
+    return {a for a, only_place in seen.items() if only_place and a not in acting}
 
 
 def _event_rows(rules: RuleSet, aid: str, doc: Doc, events: list[Event],

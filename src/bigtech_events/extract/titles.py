@@ -129,7 +129,7 @@ def appositive_titles(doc: Doc, rules: TitleRules) -> None:
     q = rules.qual_alt
     between = re.compile(
         rf",\s+(?:who\s+(?:took\s+over\s+as|was\s+(?:appointed|named)(?:\s+as)?|became|serves\s+as|"
-        rf"is|was|has\s+been|had\s+been)\s+)?(?:the\s+|a\s+|its\s+)?(?:(?P<q>{q})\s+)?"
+        rf"is|was|has\s+been|had\s+been)\s+)?(?:also\s+|previously\s+)?(?:the\s+|a\s+|an\s+|its\s+)?(?:(?P<q>{q})\s+)?"
         rf"(?P<titles>{alt}(?:\s*(?:,|and|&)\s*{alt})*)\s+(?:of|at|for)\s+(?:the\s+)?")
     for sent in doc.sentences:
         ms = [m for m in doc.mentions if m.sentence == sent.index]
