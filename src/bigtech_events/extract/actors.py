@@ -83,6 +83,31 @@ def gazetteer_mentions(doc: Doc, gaz: Gazetteer, disamb: dict[str, Disambiguatio
             doc.actors.setdefault(actor_id, actor.row())
 
 
+def company_units(doc: Doc, suffixes: frozenset[str], gaz: Gazetteer) -> None:
+    """"ByteDance China", "Tencent Cloud": a known company's name and a unit word name another company."""
+    if not suffixes:
+        return
+    rx = re.compile(r"\s(" + "|".join(re.escape(w) for w in sorted(suffixes)) + r")(?![\w’'-])")
+    for m in list(doc.mentions):
+        if doc.actors.get(m.actor_id, {}).get("actor_type") != "company":
+            continue
+        sm = rx.match(doc.text, m.end)
+        if not sm:
+            continue
+        name = doc.text[m.start:sm.end()]
+        doc.mentions = [x for x in doc.mentions if not (x.start < sm.end() and m.start < x.end)]
+        known = gaz.forms.get(name)
+        actor_id = known[0] if known and len(known) == 1 else slugify(name)
+        if actor_id in gaz.actors:
+            doc.actors.setdefault(actor_id, gaz.actors[actor_id].row())
+        else:
+            doc.actors.setdefault(actor_id, {"actor_id": actor_id, "name": name, "actor_type": "company",
+                                             "country": None, "description": None, "wikidata_id": None,
+                                             "source": "pattern"})
+        doc.add_mention(Mention(m.start, sm.end(), name, actor_id, "name", "organisation.company-unit",
+                                m.sentence))
+
+
 def pattern_organisations(doc: Doc, patterns: list[OrgPattern], not_first: frozenset[str],
                           gaz: Gazetteer) -> None:
     """Organisations that no list has, found by their shape ("X Holdings", "authorities in X")."""

@@ -16,7 +16,8 @@ PLANNED_BEFORE = re.compile(
     r"\b(?:will|would|shall|plans?\s+to|planning\s+to|(?:is|are)\s+(?:set|due|expected|scheduled|going|poised)\s+to|"
     r"intends?\s+to|aims?\s+to|is\s+to|are\s+to|to\s+be)\s+(?:[a-z]+\s+){0,2}$")
 PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|be|is|are|get|got)\s+(?:[a-z]+ly\s+)?$")
-CONTINUES = re.compile(r"^(?:(?:In|Under)\s+(?:his|her|their|its|the)\s+(?:[\w-]+\s+)?(?:speech|remarks|statement|address|"
+CONTINUES = re.compile(r"^.{0,40}\b(?:speaking|talking)\s+at\s+the\s+(?:same\s+)?(?:event|ceremony|meeting|symposium)|"
+                       r"^(?:(?:In|Under)\s+(?:his|her|their|its|the)\s+(?:[\w-]+\s+)?(?:speech|remarks|statement|address|"
                        r"meeting|talks|memo|letter|notice|filing|announcement|agreement|deal)|"
                        r"At\s+the\s+(?:[\w-]+\s+)?(?:meeting|event|ceremony|symposium|talks|signing)|During\s+the|"
                        r"There,|Then,|He\s|She\s|They\s|It\s)")
@@ -99,14 +100,15 @@ def find_events(doc: Doc, rules: EventRules, curated: tuple[CuratedEventDate, ..
         found = [e for e in found if e.participants]
         found = _anaphora(doc, found, events, sent.index)
         exprs = rules.dates.find(doc.text, sent.start, sent.end, pub)
-        prev = [e for e in events if sent.index - 3 <= e.sentence < sent.index]
+        prev = [e for e in events if sent.index - 4 <= e.sentence < sent.index]
         for ev in found:
             _date(doc, ev, exprs, pub, ref, prev, sent.text, last_exprs)
         _curated(found, curated, name_of)
         events.extend(found)
-        dated = [e for e in found if e.when is not None and e.when.lo is not None and e.when.hi is not None]
+        dated = [e for e in found if e.when is not None and e.when.lo is not None and e.when.hi is not None
+                 and e.modality == "asserted"]
         if dated:
-            ref = dated[-1].when
+            ref = dated[0].when  # the sentence's main event sets the narrative time
         last_exprs = [x for x in exprs if x.when is not None] or last_exprs
     return events
 
@@ -282,7 +284,7 @@ def _date(doc: Doc, ev: Event, exprs: list[DateExpr], pub: dt.date, ref: When | 
     dated_prev = [p for p in prev if p.when is not None and p.date_basis != "unknown"
                   and p.modality == "asserted"]
     sharing = [p for p in dated_prev if ids & {a for a, _, _ in p.participants}]
-    if sharing or (dated_prev and CONTINUES.match(sent_text) and not planned):
+    if sharing or (dated_prev and CONTINUES.search(sent_text) and not planned):
         # A plan is dated from the report of its announcer: open from then on.
         src = (sharing or dated_prev)[-1]
         when = src.when
@@ -290,9 +292,9 @@ def _date(doc: Doc, ev: Event, exprs: list[DateExpr], pub: dt.date, ref: When | 
             when = When(f"{when.lo.isoformat()}/..", when.lo, None, "unknown")
         ev.when, ev.date_basis, ev.date_text = when, "context", src.date_text
         return
-    if last_exprs and CONTINUES.match(sent_text) and not planned:
-        x = last_exprs[-1]
-        if x.when is not None:
+    if last_exprs and CONTINUES.search(sent_text) and not planned:
+        x = last_exprs[0]
+        if x.when is not None and x.when.lo is not None and x.when.lo <= pub and not x.planned:
             ev.when, ev.date_basis, ev.date_text = x.when, "context", x.text
             return
     ev.when, ev.date_basis, ev.date_text = unknown(pub, planned), "unknown", None

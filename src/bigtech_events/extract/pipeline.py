@@ -8,7 +8,7 @@ from typing import Any
 
 from ..ids import content_id
 from ..seeds import Article
-from .actors import gazetteer_mentions, pattern_organisations
+from .actors import company_units, gazetteer_mentions, pattern_organisations
 from .coref import executive_references, nominal_references, surname_references
 from .events import Event, event_codes, find_events, summary
 from .ingest import find_body
@@ -47,6 +47,7 @@ class Extractor:
         doc = Doc(article.article_id, article.text, article.published, body.sentences,
                   headline=headlines(body.sentences, str(article.meta.get("title", ""))))
         gazetteer_mentions(doc, r.gazetteer, r.disambiguation)
+        company_units(doc, r.unit_suffixes, r.gazetteer)
         pattern_organisations(doc, r.organisations, r.org_not_first, r.gazetteer)
         if r.titles.name_shape is not None and r.titles.not_after_name is not None:
             name_shape_persons(doc, r.titles, r.gazetteer, r.titles.name_shape, r.titles.not_after_name)

@@ -36,6 +36,7 @@ class RuleSet:
     disambiguation: dict[str, Disambiguation]
     organisations: list[OrgPattern]
     org_not_first: frozenset[str]
+    unit_suffixes: frozenset[str]
     titles: TitleRules
     relations: list[RelationRule]
     nominal: list[NominalRule]
@@ -176,6 +177,10 @@ def load_coreference(path: Path) -> tuple[list[NominalRule], list[tuple[str, re.
     return nominal, executives
 
 
+def load_unit_suffixes(path: Path) -> frozenset[str]:
+    return frozenset(str(w) for w in (read_yaml(path) or {}).get("unit_suffixes", []))
+
+
 def load_organisations(path: Path) -> tuple[list[OrgPattern], frozenset[str]]:
     data = read_yaml(path) or {}
     pats = []
@@ -259,6 +264,7 @@ def load_rules(rules_dir: Path) -> RuleSet:
         disambiguation=load_disambiguation(rules_dir / "disambiguation.yaml", gaz),
         organisations=orgs,
         org_not_first=not_first,
+        unit_suffixes=load_unit_suffixes(rules_dir / "organisations.yaml"),
         titles=load_titles(rules_dir / "titles.yaml", rules_dir / "names.yaml"),
         relations=load_relations(rules_dir / "relations.yaml"),
         nominal=nominal,

@@ -131,6 +131,10 @@ def appositive_titles(doc: Doc, rules: TitleRules) -> None:
         rf",\s+(?:who\s+(?:took\s+over\s+as|was\s+(?:appointed|named)(?:\s+as)?|became|serves\s+as|"
         rf"is|was|has\s+been|had\s+been)\s+)?(?:also\s+|previously\s+)?(?:the\s+|a\s+|an\s+|its\s+)?(?:(?P<q>{q})\s+)?"
         rf"(?P<titles>{alt}(?:\s*(?:,|and|&)\s*{alt})*)\s+(?:of|at|for)\s+(?:the\s+)?")
+    appointed = re.compile(
+        rf"\s+(?:as\s+)?(?:the\s+|an?\s+)?(?:(?P<q>{q})\s+)?(?P<titles>{alt}(?:\s*(?:,|and|&)\s*{alt})*)"
+        rf"\s+(?:of|at)\s+(?:the\s+)?")
+    possessive = re.compile(rf"(?:’s|'s)\s+(?:(?P<q>{q})\s+)?(?P<titles>{alt}(?:\s*(?:,|and|&)\s*{alt})*)\b")
     for sent in doc.sentences:
         ms = [m for m in doc.mentions if m.sentence == sent.index]
         for i, person in enumerate(ms):
@@ -140,6 +144,13 @@ def appositive_titles(doc: Doc, rules: TitleRules) -> None:
                 if doc.actors.get(org.actor_id, {}).get("actor_type") == "person":
                     continue
                 bm = between.fullmatch(doc.text, person.end, org.start)
+                if not bm and re.search(r"\b(?:appoint(?:ed|s)?|nam(?:ed|es)|promot(?:ed|es)|made|elected)\s+$",
+                                        doc.text[max(0, person.start - 15):person.start]):
+                    bm = appointed.fullmatch(doc.text, person.end, org.start)
+                if not bm and re.fullmatch(r",\s+", doc.text[person.end:org.start]):
+                    bm = possessive.match(doc.text, org.end)
+                    if bm and not re.match(r"\s*(?:,|and\b|\.|$)", doc.text[bm.end():bm.end() + 5]):
+                        bm = None
                 if not bm:
                     continue
                 titles = [rules.by_form[f.group(0)] for f in rules.title_split.finditer(bm.group("titles"))]
@@ -148,8 +159,9 @@ def appositive_titles(doc: Doc, rules: TitleRules) -> None:
                     continue
                 org.modifier = True
                 title_text = " and ".join(dict.fromkeys(t.title for t in titles))
+                end = max(org.end, bm.end()) if bm.re is possessive else org.end
                 doc.affiliations.append(Affiliation(person.actor_id, "position", org.actor_id, person.start,
-                                                    org.end, f"title.appositive-{titles[0].title_id}",
+                                                    end, f"title.appositive-{titles[0].title_id}",
                                                     sent.index, title_text, bm.group("q")))
                 doc.note(sent.index, f"title.appositive-{titles[0].title_id}",
                          f"{person.actor_id} {title_text} of {org.actor_id}")
