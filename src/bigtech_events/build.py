@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .datapackage import build_descriptor, dump_descriptor
+from .datapackage import build_descriptor, dump_descriptor, source_entry
 from .errors import ValidationFailed
 from .extract import ArticleResult, Extractor
 from .extract.pipeline import PER_ARTICLE_TABLES
@@ -73,7 +73,7 @@ def _sort_key(table: str, schema: dict[str, Any]) -> Any:
 
 
 def write_package(out_root: Path, seeds_dir: Path, rules_dir: Path, jobs: int = 1,
-                  schemas_dir: Path | None = None) -> tuple[dict[str, int], list[Article]]:
+                  schemas_dir: Path | None = None) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """Extract and write ``out_root/dataset/*`` and ``out_root/datapackage.json`` (no validation)."""
     schemas = load_schemas(schemas_dir)
     meta = load_dataset_meta()
@@ -82,10 +82,10 @@ def write_package(out_root: Path, seeds_dir: Path, rules_dir: Path, jobs: int = 
     sinks = {t: TableSink(t, schemas[t], dataset) for t in ("articles", *PER_ARTICLE_TABLES)}
     actors: dict[str, dict[str, Any]] = {}
     aliases: set[tuple[str, str]] = set()
-    articles: list[Article] = []
+    sources: list[dict[str, Any]] = []  # one small record per article, for the descriptor
     try:
         for article, result in extract_all(seeds_dir, rules_dir, jobs):
-            articles.append(article)
+            sources.append(source_entry(article))
             sinks["articles"].add([result.article_row])
             for table in PER_ARTICLE_TABLES:
                 sinks[table].add(sorted(result.rows[table], key=_sort_key(table, schemas[table])))
@@ -103,9 +103,9 @@ def write_package(out_root: Path, seeds_dir: Path, rules_dir: Path, jobs: int = 
         sink.add(rows)
         sink.close()
         counts[table] = sink.count
-    descriptor = build_descriptor(meta, schemas, articles, out_root, __version__)
+    descriptor = build_descriptor(meta, schemas, sources, out_root, __version__)
     (out_root / "datapackage.json").write_text(dump_descriptor(descriptor), encoding="utf-8")
-    return counts, articles
+    return counts, sources
 
 
 def build(seeds_dir: Path, rules_dir: Path, out_dir: Path, jobs: int = 1,
@@ -114,14 +114,14 @@ def build(seeds_dir: Path, rules_dir: Path, out_dir: Path, jobs: int = 1,
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
     try:
-        counts, articles = write_package(tmp, seeds_dir, rules_dir, jobs)
+        counts, sources = write_package(tmp, seeds_dir, rules_dir, jobs)
         problems = validate_dir(tmp, seeds_dir=seeds_dir, run_frictionless=run_frictionless)
         if problems:
             raise ValidationFailed(problems)
         _install(tmp, out_dir)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return BuildReport(out_dir, counts, len(articles))
+    return BuildReport(out_dir, counts, len(sources))
 
 
 def _install(tmp: Path, out_dir: Path) -> None:

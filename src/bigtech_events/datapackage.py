@@ -42,7 +42,7 @@ def source_entry(article: Article) -> dict[str, Any]:
 
 
 def build_descriptor(meta: dict[str, Any], schemas: dict[str, dict[str, Any]],
-                     articles: list[Article], root: Path, code_version: str) -> dict[str, Any]:
+                     sources: list[dict[str, Any]], root: Path, code_version: str) -> dict[str, Any]:
     """The descriptor for the package rooted at ``root`` (files must exist)."""
     resources = []
     names = {t: resource_name(t) for t in TABLES}
@@ -81,7 +81,7 @@ def build_descriptor(meta: dict[str, Any], schemas: dict[str, dict[str, Any]],
         "keywords": list(meta.get("keywords", [])),
         "licenses": meta["licenses"],
         "contributors": meta["contributors"],
-        "sources": [source_entry(a) for a in sorted(articles, key=lambda a: a.article_id)],
+        "sources": sources,
         "bigtech_events": {"code_version": code_version},
         "resources": resources,
     }

@@ -25,7 +25,7 @@ PARQUET_OPTIONS: dict[str, Any] = {
     "data_page_version": "1.0",
 }
 CSV_OPTIONS = pacsv.WriteOptions(include_header=True, quoting_style="needed", delimiter=",")
-BATCH_ROWS = 20_000
+BATCH_ROWS = 10_000
 
 
 class TableSink:

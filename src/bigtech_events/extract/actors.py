@@ -12,7 +12,7 @@ from .model import Doc, Mention
 LOCATION_BEFORE = re.compile(r"(?:^|[.,;:]\s*|\s)(?:[Ii]n|[Aa]t|[Aa]cross|[Tt]hroughout|[Ff]rom|[Ii]nside|[Oo]utside)\s+$")
 
 
-AUTHORITIES_IN = re.compile(r"\b(?:authorities|officials|government|governments|regulators?|leaders)\s+in\s+$", re.I)
+AUTHORITIES_IN = re.compile(r"\b(?:authorities|officials|government|governments|regulators?|leaders)\s+in\s+$", re.IGNORECASE)
 LEGAL_FORM = re.compile(r"(?:\s+(?:Group|Holdings?|Inc\.?|Ltd\.?|Limited|Co\.|Corp\.?|Corporation|Company|"
                         r"PLC|plc|AG|SA|NV|Technology|Technologies))+")
 

@@ -72,7 +72,7 @@ def _without_asides(doc: Doc, start: int, end: int) -> str:
 
 def _acronym_repeat(doc: Doc, m: Mention) -> bool:
     """"(NDRC)" right after "National Development and Reform Commission" repeats the same actor."""
-    if not doc.text[max(0, m.start - 1):m.start] == "(":
+    if doc.text[max(0, m.start - 1):m.start] != "(":
         return False
     return any(x.actor_id == m.actor_id and re.fullmatch(r"\s*\(", doc.text[x.end:m.start])
                for x in doc.mentions if x.end <= m.start)
