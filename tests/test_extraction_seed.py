@@ -158,3 +158,18 @@ def test_only_mentioned_actors_reach_the_table():
     _, r = result()
     assert set(r.actors) == {m["actor_id"] for m in r.rows["mentions"]}
     assert "ernie-bot" not in {p["actor_id"] for p in r.rows["event_participants"]}
+
+
+def test_a_post_contradicting_the_curated_record_is_flagged_not_changed():
+    import hashlib
+    from pathlib import Path
+
+    from bigtech_events.seeds import Article
+
+    text = "In March 2010, Beijing mayor Yin Yong met Xiaomi founder and CEO Lei Jun."
+    art = Article("post-check", text, hashlib.sha256(text.encode()).hexdigest(),
+                  {"title": "t", "publisher": "p", "published": "2010-04-01", "language": "en"}, Path("x"))
+    r = Extractor.from_dir(RULES_DIR).extract(art)
+    notes = [t["produced"] for t in r.trace if t["rule_id"] == "gazetteer.post-check"]
+    assert any("contradiction: yin-yong mayor of beijing in 2010-03" in n for n in notes), notes
+    assert any(a["subject_id"] == "yin-yong" and a["valid"] == "2010-03" for a in r.rows["affiliations"])

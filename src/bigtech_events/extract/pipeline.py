@@ -104,6 +104,7 @@ def assemble(rules: RuleSet, article: Article, doc: Doc, events: list[Event], bo
     ev_rows, part_rows = _event_rows(rules, aid, doc, events, mention_ids)
     amounts = _amount_rows(rules, aid, doc, events, ev_rows)
     affiliations = _affiliation_rows(aid, doc, events, actors)
+    check_posts(doc, affiliations, rules.gazetteer)
     aliases = set()
     gaz = rules.gazetteer.actors
     for actor_id in actors:
@@ -120,6 +121,37 @@ def assemble(rules: RuleSet, article: Article, doc: Doc, events: list[Event], bo
         actors=actors, aliases=aliases, trace=doc.trace,
         sentences=[(s.start, s.end) for s in doc.sentences],
     )
+
+
+def check_posts(doc: Doc, affiliations: list[dict[str, Any]], gaz: Any) -> None:
+    """Compare each stated post with the curated posts and their dates: a post the curated record
+    says was not held then is flagged in the trace (``explain`` shows it). Rows are never changed."""
+    from ..dates import edtf_bounds
+
+    for a in affiliations:
+        person = gaz.actors.get(a["subject_id"])
+        if a["relation"] != "position" or person is None or not person.posts:
+            continue
+        posts = [p for p in person.posts if p.org == a["object_id"]]
+        lo, hi = edtf_bounds(a["valid"])
+        sent = doc.sentence_of(a["char_start"])
+        if not posts:
+            doc.note(sent, "gazetteer.post-check", f"{a['subject_id']} at {a['object_id']}: no curated post there")
+            continue
+        if not any(_held(p, lo, hi) for p in posts):
+            spans = ", ".join(f"{p.title} {p.start or '?'}–{p.end or 'now'}" for p in posts)
+            doc.note(sent, "gazetteer.post-check",
+                     f"contradiction: {a['subject_id']} {a['title']} of {a['object_id']} in {a['valid']}, "
+                     f"but the curated posts there are {spans}")
+
+
+def _held(post: Any, lo: Any, hi: Any) -> bool:
+    """Whether a curated post's dates overlap the bounds [lo, hi] (open ends overlap anything)."""
+    from ..dates import edtf_bounds
+
+    start = edtf_bounds(post.start)[0] if post.start else None
+    end = edtf_bounds(post.end)[1] if post.end else None
+    return (start is None or hi is None or start <= hi) and (end is None or lo is None or lo <= end)
 
 
 def _places_only(doc: Doc, acting: set[str]) -> set[str]:
