@@ -131,6 +131,8 @@ def lint_gazetteer(rules: Path, problems: list[str]) -> tuple[dict[str, dict[str
             actors[aid], where_of[aid] = e, line
             if e.get("type") not in ACTOR_TYPES:
                 problems.append(f"{line}: unknown actor type {e.get('type')!r}; use one of {', '.join(ACTOR_TYPES)}")
+            if e.get("kind") is not None and e["kind"] != "product":
+                problems.append(f"{line}: unknown kind {e['kind']!r}; the only kind is product")
             if e.get("wikidata") is not None and not re.fullmatch(r"Q[1-9]\d*", str(e["wikidata"])):
                 problems.append(f"{line}: wikidata {e['wikidata']!r} is not a Q-id; fix or remove it")
             for form in [e.get("name"), *(e.get("aliases") or [])]:

@@ -19,7 +19,8 @@ from ..errors import UserError
 
 ACTOR_TYPES = ("person", "company", "government", "agency", "party_body", "media", "group")
 ENTRY_KEYS = {"id", "name", "type", "country", "description", "aliases", "relations", "based_in",
-              "posts", "source", "wikidata"}
+              "posts", "source", "wikidata", "kind"}
+KINDS = ("product",)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class GazActor:
     posts: tuple[Post, ...] = ()
     relations: tuple[tuple[str, str], ...] = ()
     where: str = ""
+    kind: str | None = None  # "product": kept only where it takes part
 
     def row(self, source: str = "gazetteer") -> dict[str, Any]:
         return {
@@ -143,6 +145,8 @@ def _parse_entry(entry: Any, where: str) -> GazActor:
             raise UserError(f"{where}: required key {key!r} is missing")
     if entry["type"] not in ACTOR_TYPES:
         raise UserError(f"{where}: type {entry['type']!r} is not one of {', '.join(ACTOR_TYPES)}")
+    if entry.get("kind") is not None and entry["kind"] not in KINDS:
+        raise UserError(f"{where}: kind {entry['kind']!r} is not one of {', '.join(KINDS)}")
     posts = tuple(
         Post(str(p["title"]), str(p["org"]), _s(p.get("start")), _s(p.get("end")))
         for p in entry.get("posts", []) or []
@@ -161,6 +165,7 @@ def _parse_entry(entry: Any, where: str) -> GazActor:
         posts=posts,
         relations=relations,
         where=where,
+        kind=_s(entry.get("kind")),
     )
 
 

@@ -89,8 +89,14 @@ def assemble(rules: RuleSet, article: Article, doc: Doc, events: list[Event], bo
     participants = {a for ev in events for a, _, _ in ev.participants}
     related = {x for a in doc.affiliations for x in (a.subject_id, a.object_id)}
     places = _places_only(doc, participants | related)
+    gaz_actors = rules.gazetteer.actors
+
+    def taking_part_only(actor_id: str) -> bool:
+        kind = gaz_actors[actor_id].kind if actor_id in gaz_actors else None
+        return doc.actors[actor_id]["actor_type"] == "group" or kind == "product"
+
     keep = [m for m in doc.mentions
-            if (doc.actors[m.actor_id]["actor_type"] != "group" or m.actor_id in participants)
+            if (not taking_part_only(m.actor_id) or m.actor_id in participants | related)
             and m.actor_id not in places]
     mention_ids: dict[int, str] = {}
     mentions = []
