@@ -190,6 +190,10 @@ def lint_rules(rules: Path) -> list[str]:
             for f in fields:
                 if f in e:
                     check_regex(e[f], f"{rules / name}:{e['__line__']}", problems, flags)
+            if name == "organisations.yaml" and e.get("type") not in ACTOR_TYPES:
+                problems.append(f"{rules / name}:{e['__line__']}: unknown actor type {e.get('type')!r}")
+            if name == "relations.yaml" and e.get("modifier", "object") not in ("first", "second", "object"):
+                problems.append(f"{rules / name}:{e['__line__']}: modifier must be first, second or object")
             if name == "relations.yaml" and e.get("relation") not in RELATIONS:
                 problems.append(f"{rules / name}:{e['__line__']}: unknown relation {e.get('relation')!r}; "
                                 f"use one of {', '.join(RELATIONS)}")
@@ -197,7 +201,26 @@ def lint_rules(rules: Path) -> list[str]:
                 for t in e.get(tkey) or []:
                     if t not in ACTOR_TYPES:
                         problems.append(f"{rules / name}:{e['__line__']}: unknown actor type {t!r}")
+    _lint_grammars(rules, problems)
     return problems
+
+
+def _lint_grammars(rules: Path, problems: list[str]) -> None:
+    money = _load(rules / "money.yaml", problems) or {}
+    for key in ("prefixes", "suffixes"):
+        for form, code in (money.get(key) or {}).items():
+            if form != "__line__" and not re.fullmatch(r"[A-Z]{3}", str(code)):
+                problems.append(f"{rules / 'money.yaml'}:{money.get('__line__', 1)}: {key}: {form!r} maps to "
+                                f"{code!r}, not an ISO 4217 code")
+    for word, mult in (money.get("scales") or {}).items():
+        if word != "__line__" and (not isinstance(mult, int) or mult <= 0):
+            problems.append(f"{rules / 'money.yaml'}: scales: {word!r} must be a positive whole number")
+    dates = _load(rules / "dates.yaml", problems) or {}
+    if len(dates.get("weekdays") or []) != 7 or len(dates.get("months") or []) != 12:
+        problems.append(f"{rules / 'dates.yaml'}:1: weekdays must list 7 names and months 12")
+    names = _load(rules / "names.yaml", problems) or {}
+    if "pinyin_syllable" in names:
+        check_regex(names["pinyin_syllable"], f"{rules / 'names.yaml'}: pinyin_syllable", problems)
 
 
 def _lint_list(path: Path, key: str, id_key: str, problems: list[str]) -> list[dict[str, Any]]:

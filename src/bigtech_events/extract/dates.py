@@ -37,6 +37,7 @@ class DateExpr:
     items: tuple[When, ...] = ()      # "in May and July, respectively"
     planned: bool = False
     since: bool = False
+    yearless: bool = False  # the words gave no year: a plan may move it to the next occurrence
 
 
 def day(d: D) -> When:
@@ -75,6 +76,18 @@ def since(w: When, pub: D) -> When:
     return When(f"{base}/..", w.lo, None, "range")
 
 
+def next_year(w: When) -> When:
+    """The same yearless date one year on ("will sign in June" said in March: this June or next)."""
+    def shift(d: D | None) -> D | None:
+        return None if d is None else D(d.year + 1, d.month, min(d.day, calendar.monthrange(d.year + 1, d.month)[1]))
+    lo, hi = shift(w.lo), shift(w.hi)
+    if w.precision == "day" and lo is not None:
+        return day(lo)
+    if w.precision == "month" and lo is not None:
+        return month(lo.year, lo.month, approximate=w.edtf.endswith("~"))
+    return span(lo, hi) if lo is not None and hi is not None else w
+
+
 def add_months(d: D, n: int) -> D:
     y, m = divmod(d.month - 1 + n, 12)
     y += d.year
@@ -92,15 +105,16 @@ class DateGrammar:
     patterns: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
 
     def compile(self) -> None:
-        mon = "|".join(self.months + sorted(self.month_abbr, key=len, reverse=True))
-        mon = rf"(?:{mon})\.?"
+        full = "|".join(self.months)
+        abbr = "|".join(sorted(self.month_abbr, key=len, reverse=True))
+        mon = rf"(?:(?:{full})|(?:{abbr})\.?)(?![a-z])"
         wd = "|".join(self.weekdays)
         parts = "|".join(re.escape(p) for p in sorted(self.year_parts, key=len, reverse=True))
         pub = "|".join(re.escape(p) for p in sorted(self.rel_pub, key=len, reverse=True))
         ref = "|".join(re.escape(p) for p in sorted(self.rel_ref, key=len, reverse=True))
         pre = r"(?:(?P<prep>(?i:on|in|since|by|from|until|during|before|after|as of))\s+)?"
         self.patterns = [
-            ("date.end-of-month", re.compile(rf"\b(?:(?i:by)\s+)?the\s+end\s+of\s+(?P<mon>{mon})(?:\s+(?P<y>\d{{4}}))?\b")),
+            ("date.end-of-month", re.compile(rf"\b(?:(?P<by>(?i:by))\s+|(?i:at)\s+)?the\s+end\s+of\s+(?P<mon>{mon})(?:\s+(?P<y>\d{{4}}))?\b")),
             ("date.weekday-date", re.compile(rf"\b{pre}(?P<wd>{wd}),?\s+(?P<mon>{mon})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y>\d{{4}}))?\b")),
             ("date.day-month", re.compile(rf"\b{pre}(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{mon})(?:,?\s+(?P<y>\d{{4}}))?\b")),
             ("date.month-day", re.compile(rf"\b{pre}(?P<mon>{mon})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?![\d,]\d)(?:,?\s+(?P<y>\d{{4}}))?\b")),
@@ -139,6 +153,22 @@ class DateGrammar:
         return pub.year if m <= pub.month else pub.year - 1
 
     def _resolve(self, rule_id: str, m: re.Match[str], pub: D) -> DateExpr | None:
+        expr = self._resolve_words(rule_id, m, pub)
+        if expr is None or expr.when is None or expr.items:
+            return expr
+        prep = (m.groupdict().get("prep") or "").lower()
+        w = expr.when
+        if prep == "before" and w.lo is not None:
+            end = w.lo - dt.timedelta(days=1)
+            return replace(expr, when=When(f"../{end.isoformat()}", None, end, "range"))
+        if prep == "after" and w.hi is not None:
+            start = w.hi + dt.timedelta(days=1)
+            return replace(expr, when=When(f"{start.isoformat()}/..", start, None, "range"))
+        if prep == "until" and w.hi is not None:
+            return replace(expr, when=When(f"../{w.hi.isoformat()}", None, w.hi, "range"))
+        return expr
+
+    def _resolve_words(self, rule_id: str, m: re.Match[str], pub: D) -> DateExpr | None:
         g = m.groupdict()
         prep = (g.get("prep") or "").lower()
         is_since = prep == "since"
@@ -152,14 +182,18 @@ class DateGrammar:
                 d = D(y, mo, int(g["d"]))
                 if not g.get("y") and d > pub:
                     d = D(y - 1, mo, int(g["d"]))
-                return replace(base, when=day(d))
+                return replace(base, when=day(d), yearless=not g.get("y"))
             if rule_id == "date.end-of-month":
                 mo = self._month_no(g["mon"])
-                y = int(g["y"]) if g.get("y") else self._year_for(mo, pub, planned=True)
-                end = month(y, mo).hi
-                if end >= pub:
-                    return replace(base, when=span(pub, end), planned=True)
-                return replace(base, when=month(y, mo))
+                if g.get("by"):  # "by the end of June": a deadline, from now until then
+                    y = int(g["y"]) if g.get("y") else self._year_for(mo, pub, planned=True)
+                    end = month(y, mo).hi
+                    if end >= pub:
+                        return replace(base, when=span(pub, end), planned=True)
+                    return replace(base, when=month(y, mo))
+                y = int(g["y"]) if g.get("y") else self._year_for(mo, pub)
+                last = month(y, mo).hi
+                return replace(base, when=span(D(y, mo, 21), last), yearless=not g.get("y"))
             if rule_id == "date.weekday":
                 wd = self.weekdays.index(g["wd"])
                 word = m.group(0).lower()
@@ -193,7 +227,7 @@ class DateGrammar:
                     w = span(D(y, mo, third[0]), D(y, mo, third[1]))
                 if not prep and not g.get("y") and not g.get("part"):
                     return None  # a bare month name without "in"/"on" is too often something else
-                return replace(base, when=w)
+                return replace(base, when=w, yearless=not g.get("y"))
             if rule_id == "date.year":
                 w = year(int(g["y"]))
                 if prep == "by" and w.lo is not None and w.lo > pub:

@@ -8,13 +8,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..seeds import CuratedEventDate
-from .dates import DateExpr, DateGrammar, When, resolve_relative, since, unknown
+from .dates import DateExpr, DateGrammar, When, next_year, resolve_relative, since, unknown
 from .model import Doc, Mention
 from .participants import clause_end, clause_start, object_group, prep_groups, subject_group
 
 PLANNED_BEFORE = re.compile(
     r"\b(?:will|would|shall|plans?\s+to|planning\s+to|(?:is|are)\s+(?:set|due|expected|scheduled|going|poised)\s+to|"
     r"intends?\s+to|aims?\s+to|is\s+to|are\s+to|to\s+be)\s+(?:[a-z]+\s+){0,2}$")
+NOT_HAPPENED = re.compile(r"\b(?:not|n't|never|no\s+longer|may|might|could|refused\s+to|declined\s+to|failed\s+to|"
+                          r"denied|den(?:y|ies)\s+(?:that|having)|considering|considered|mulling|weighing)"
+                          r"\s+(?:(?:yet|be|have|been|to|formally|publicly|ever)\s+){0,2}$")
 PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|be|is|are|get|got)\s+(?:[a-z]+ly\s+)?$")
 CONTINUES = re.compile(r"^.{0,40}\b(?:speaking|talking)\s+at\s+the\s+(?:same\s+)?(?:event|ceremony|meeting|symposium)|"
                        r"^(?:(?:In|Under)\s+(?:his|her|their|its|the)\s+(?:[\w-]+\s+)?(?:speech|remarks|statement|address|"
@@ -29,6 +32,7 @@ class TypeInfo:
     cameo: str | None
     plover: str | None
     planned_cameo: str | None = None
+    authorities: tuple[str, ...] = ()  # actor types a source may have (empty: any)
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,7 @@ class Event:
     trig_end: int
     modality: str
     participants: list[tuple[str, str, Mention]] = field(default_factory=list)
+    participant_rules: dict[tuple[str, str], str] = field(default_factory=dict)
     location: str | None = None
     when: When | None = None
     date_basis: str = "unknown"
@@ -71,10 +76,11 @@ class Event:
     date_expr: DateExpr | None = None
     split: int = -1  # index when "X and Y each ..." made one event per subject
 
-    def add(self, actor_id: str, role: str, mention: Mention) -> None:
+    def add(self, actor_id: str, role: str, mention: Mention, rule_id: str | None = None) -> None:
         if any(a == actor_id for a, _, _ in self.participants):
             return
         self.participants.append((actor_id, role, mention))
+        self.participant_rules[(actor_id, role)] = rule_id or self.rule.rule_id
 
 
 @dataclass
@@ -97,7 +103,7 @@ def find_events(doc: Doc, rules: EventRules, curated: tuple[CuratedEventDate, ..
             continue
         found = _sentence_events(doc, rules, sent)
         _attachments(doc, rules, sent, found, events)
-        found = [e for e in found if e.participants]
+        found = [e for e in found if e.participants and _source_fits(doc, e, rules.types[e.event_type])]
         found = _anaphora(doc, found, events, sent.index)
         exprs = rules.dates.find(doc.text, sent.start, sent.end, pub)
         prev = [e for e in events if sent.index - 4 <= e.sentence < sent.index]
@@ -142,6 +148,9 @@ def _sentence_events(doc: Doc, rules: EventRules, sent) -> list[Event]:
         c_start = clause_start(doc, sent.start, m.start())
         c_end = clause_end(doc, m.end(), sent.end)
         pre = doc.text[c_start:m.start()]
+        if NOT_HAPPENED.search(pre) and rule.modality is None:
+            doc.note(sent.index, rule.rule_id, f"{m.group(0)!r} is denied or only possible: no event")
+            continue
         passive = rule.passive is not None and bool(PASSIVE_BEFORE.search(pre))
         modality = rule.modality or ("planned" if PLANNED_BEFORE.search(pre) else "asserted")
         if rule.event_type == "investment" and re.search(r"\bto\s+$", pre):
@@ -158,10 +167,12 @@ def _sentence_events(doc: Doc, rules: EventRules, sent) -> list[Event]:
         location = None
         for _, role, group in groups:
             if role == "location":
-                location = doc.text[group[0].start:group[0].end]
-        loc = [x for x in doc.mentions if x.sentence == sent.index and x.location]
+                location = doc.actors[group[0].actor_id]["name"]
+        opening = clause_start(doc, sent.start, m.start()) == sent.start
+        loc = [x for x in doc.mentions if x.location and (c_start <= x.start < c_end or (
+            opening and sent.start <= x.start < c_start + 1))]
         if location is None and loc:
-            location = doc.text[loc[0].start:loc[0].end]
+            location = doc.actors[loc[0].actor_id]["name"]
         each = rule.each and len(subjects) > 1 and re.search(r"\beach\b", doc.text[subjects[-1].end:m.start()])
         subject_sets = [[s] for s in subjects] if each else [subjects]
         for i, subj in enumerate(subject_sets):
@@ -180,6 +191,17 @@ def _sentence_events(doc: Doc, rules: EventRules, sent) -> list[Event]:
     return _merge(out)
 
 
+def _source_fits(doc: Doc, ev: Event, info: TypeInfo) -> bool:
+    """Acts only an authority performs need a source of an authority's type, when one is named."""
+    sources = [a for a, role, _ in ev.participants if role == "source"]
+    if not info.authorities or not sources:
+        return True
+    if any(doc.actors.get(a, {}).get("actor_type") in info.authorities for a in sources):
+        return True
+    doc.note(ev.sentence, ev.rule.rule_id, f"{ev.event_type} dropped: source {sources} is not an authority")
+    return False
+
+
 def _anaphora(doc: Doc, found: list[Event], earlier: list[Event], sent_idx: int) -> list[Event]:
     """"signed the agreement": a definite reference to an event already reported adds its
     participants to that event instead of making a new one."""
@@ -189,7 +211,7 @@ def _anaphora(doc: Doc, found: list[Event], earlier: list[Event], sent_idx: int)
         prior = [e for e in earlier if e.event_type == ev.event_type and e.sentence >= sent_idx - 3]
         if DEFINITE.search(words) and prior:
             for actor_id, role, mention in ev.participants:
-                prior[-1].add(actor_id, role, mention)
+                prior[-1].add(actor_id, role, mention, ev.rule.rule_id)
             doc.note(sent_idx, ev.rule.rule_id, f"{words!r} refers back to the {ev.event_type} event")
             continue
         out.append(ev)
@@ -207,7 +229,7 @@ def _merge(events: list[Event]) -> list[Event]:
             out.append(ev)
             continue
         for actor_id, role, mention in ev.participants:
-            twin.add(actor_id, role, mention)
+            twin.add(actor_id, role, mention, ev.rule.rule_id)
     return out
 
 
@@ -232,7 +254,7 @@ def _attachments(doc: Doc, rules: EventRules, sent, found: list[Event], earlier:
             if target is None:
                 continue
             for x in group:
-                target.add(x.actor_id, rule.role, x)
+                target.add(x.actor_id, rule.role, x, f"attach.{rule.rule_id.removeprefix('attach.')}")
             doc.note(sent.index, rule.rule_id, f"{len(group)} attendee(s) joined the {target.event_type} event")
 
 
@@ -275,6 +297,8 @@ def _date(doc: Doc, ev: Event, exprs: list[DateExpr], pub: dt.date, ref: When | 
             when = expr.items[ev.split]
         elif expr.relative is not None:
             when = resolve_relative(expr.relative, ref or When(pub.isoformat(), pub, pub, "day"), pub, planned)
+        if when is not None and planned and expr.yearless and when.hi is not None and when.hi < pub:
+            when = next_year(when)
         if when is not None and expr.since:
             when = since(when, pub)
         if when is not None:
@@ -309,10 +333,12 @@ def _curated(found: list[Event], curated: tuple[CuratedEventDate, ...], name_of:
             if ev.event_type != fact.event_type or not (fact.actor in ids or
                                                         any(name_of.get(a) == fact.actor for a in ids)):
                 continue
+            if ev.date_basis == "text" and ev.when is not None and ev.when.precision == "day":
+                continue  # the article's own day wins over a curated fact
             lo, hi = edtf_bounds(fact.date)
-            precision = "day" if len(fact.date) == 10 else "month" if len(fact.date) == 7 else "range"
+            precision = {10: "day", 7: "month", 4: "year"}.get(len(fact.date), "range")
             old_expr = ev.date_expr
-            ev.when, ev.date_basis, ev.date_text = When(fact.date, lo, hi, precision), "curated", ev.date_text
+            ev.when, ev.date_basis, ev.date_text = When(fact.date, lo, hi, precision), "curated", None
             for sib in found:
                 if sib is not ev and old_expr is not None and sib.date_expr is old_expr:
                     sib.when, sib.date_basis = ev.when, "context"

@@ -180,7 +180,8 @@ def prep_groups(doc: Doc, trig_end: int, end: int,
         return []
     words = "|".join(sorted(set(PREPOSITIONS) | set(preps), key=len, reverse=True))
     rx = re.compile(rf"(?<![\w-])({words})\s")
-    found = list(rx.finditer(doc.text, trig_end, end))
+    found = [f for f in rx.finditer(doc.text, trig_end, end)
+             if not any(x.start < f.start() < x.end for x in doc.mentions)]  # "of" in "Bank of China"
     out = []
     for i, pm in enumerate(found):
         prep = pm.group(1)

@@ -198,7 +198,8 @@ def _event_rows(rules: RuleSet, aid: str, doc: Doc, events: list[Event],
             seen.add((actor_id, role))
             parts.append({"event_id": eid, "actor_id": actor_id, "role": role,
                           "mention_id": mention_ids.get(id(m)), "article_id": aid,
-                          "char_start": m.start, "char_end": m.end, "rule_id": ev.rule.rule_id})
+                          "char_start": m.start, "char_end": m.end,
+                          "rule_id": ev.participant_rules.get((actor_id, role), ev.rule.rule_id)})
     return rows, parts
 
 
@@ -215,8 +216,10 @@ def _amount_rows(rules: RuleSet, aid: str, doc: Doc, events: list[Event],
             if money.equivalent_of is not None:
                 event_id = out[-(len(ids) - money.equivalent_of)]["event_id"]
             elif here:
-                row, _ = min(here, key=lambda re_: min(abs(re_[1].trig_start - money.end),
-                                                       abs(money.start - re_[1].trig_end)))
+                # The event of the amount's clause; failing that, the nearest trigger in the sentence.
+                same = [(r, e) for r, e in here if _in_clause(doc, e, money.start)]
+                row, _ = min(same or here, key=lambda re_: min(abs(re_[1].trig_start - money.end),
+                                                               abs(money.start - re_[1].trig_end)))
                 event_id = row["event_id"]
             out.append({"amount_id": amount_id, "article_id": aid, "event_id": event_id,
                         "value": money.value, "currency": money.currency, "approximate": money.approximate,
@@ -226,6 +229,13 @@ def _amount_rows(rules: RuleSet, aid: str, doc: Doc, events: list[Event],
             ids.append(amount_id)
             doc.note(sent.index, money.rule_id, f"amount {money.text!r} = {money.value:g} {money.currency}")
     return out
+
+
+def _in_clause(doc: Doc, ev: Event, pos: int) -> bool:
+    from .participants import clause_end, clause_start
+
+    sent = doc.sentences[ev.sentence]
+    return clause_start(doc, sent.start, ev.trig_start) <= pos < clause_end(doc, ev.trig_end, sent.end)
 
 
 def _affiliation_rows(aid: str, doc: Doc, events: list[Event], actors: dict[str, Any]) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ class RelationRule:
     first_types: tuple[str, ...] = ()
     second_types: tuple[str, ...] = ()
     after: re.Pattern[str] | None = None
+    modifier: str = "object"  # which mention only qualifies the other: "first", "second" or "object"
 
 
 POSSESSIVE = re.compile(r"(?:’s|'s)\s+(?:[a-z][\w-]*\s+){0,3}$")
@@ -37,9 +38,9 @@ def find_relations(doc: Doc, rules: list[RelationRule]) -> None:
     for sent in doc.sentences:
         ms = [m for m in doc.mentions if m.sentence == sent.index]
         for i, first in enumerate(ms):
-            for second in ms[i + 1:i + 4]:
-                if second.start < first.end:
-                    continue
+            # Only the next mention that follows this one (no name in between): adjacent pairs.
+            later = [x for x in ms[i + 1:] if x.start >= first.end]
+            for second in later[:1] + [x for x in later[1:] if (x.start, x.end) == (later[0].start, later[0].end)]:
                 between = doc.text[first.end:second.start]
                 for rule in rules:
                     if not rule.between.fullmatch(between):
@@ -57,7 +58,7 @@ def find_relations(doc: Doc, rules: list[RelationRule]) -> None:
                     if key in seen:
                         continue
                     seen.add(key)
-                    obj.modifier = True
+                    {"first": first, "second": second}.get(rule.modifier, obj).modifier = True
                     doc.affiliations.append(Affiliation(subj.actor_id, rule.relation, obj.actor_id,
                                                         first.start, second.end, f"relation.{rule.rule_id}",
                                                         sent.index))

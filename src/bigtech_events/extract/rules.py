@@ -17,7 +17,7 @@ from .actors import ChoiceRule, Disambiguation, OrgPattern
 from .coref import NominalRule
 from .dates import DateGrammar
 from .events import AttachRule, EventRules, TriggerRule, TypeInfo
-from .gazetteer import Gazetteer, load_gazetteer
+from .gazetteer import ACTOR_TYPES, Gazetteer, load_gazetteer
 from .ingest import BoilerplateRules
 from .money import MoneyGrammar
 from .relations import RelationRule
@@ -155,10 +155,16 @@ def load_relations(path: Path) -> list[RelationRule]:
         relation = _need(r, "relation", where)
         if relation not in RELATIONS:
             raise UserError(f"{where}: relation {relation!r} is not one of {', '.join(RELATIONS)}")
+        subject, obj = str(_need(r, "subject", where)), str(r.get("object", ""))
+        if subject not in ("first", "second") or (obj and {subject, obj} != {"first", "second"}):
+            raise UserError(f"{where}: subject and object must be first and second (one each)")
+        modifier = str(r.get("modifier", "object"))
+        if modifier not in ("first", "second", "object"):
+            raise UserError(f"{where}: modifier must be first, second or object")
         out.append(RelationRule(str(_need(r, "id", where)), relation, compile_regex(_need(r, "between", where), where),
-                                str(_need(r, "subject", where)), tuple(r.get("first_types", [])),
+                                subject, tuple(r.get("first_types", [])),
                                 tuple(r.get("second_types", [])),
-                                compile_regex(r["after"], where) if r.get("after") else None))
+                                compile_regex(r["after"], where) if r.get("after") else None, modifier))
     return out
 
 
@@ -197,7 +203,11 @@ def load_triggers(path: Path, dates: DateGrammar) -> EventRules:
     for name, info in (data.get("types") or {}).items():
         if name not in EVENT_TYPES:
             raise UserError(f"{path}: types: {name!r} is not an event type of the dataset")
-        types[name] = TypeInfo(info.get("cameo"), info.get("plover"), info.get("planned_cameo"))
+        authorities = tuple(info.get("authorities") or ())
+        for t in authorities:
+            if t not in ACTOR_TYPES:
+                raise UserError(f"{path}: types: {name}: authorities: {t!r} is not an actor type")
+        types[name] = TypeInfo(info.get("cameo"), info.get("plover"), info.get("planned_cameo"), authorities)
     parts = {k: str(v) for k, v in (data.get("parts") or {}).items()}
     triggers = []
     for i, t in enumerate(data.get("triggers", []), 1):
