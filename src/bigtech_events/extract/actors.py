@@ -40,6 +40,22 @@ class OrgPattern:
     name_group: int
 
 
+def register_pattern_actor(doc: Doc, gaz: Gazetteer, name: str, actor_type: str) -> str:
+    """The id of an actor found by a pattern (a title, a name shape, an organisation shape): the
+    gazetteer's when it knows the name, else a slug of the name (made distinct by type)."""
+    known = gaz.forms.get(name)
+    actor_id = known[0] if known and len(known) == 1 else slugify(name)
+    if actor_id in gaz.actors and gaz.actors[actor_id].actor_type == actor_type:
+        doc.actors.setdefault(actor_id, gaz.actors[actor_id].row())
+        return actor_id
+    if actor_id in gaz.actors or doc.actors.get(actor_id, {}).get("actor_type", actor_type) != actor_type:
+        actor_id = f"{actor_id}-{actor_type.replace('_', '-')}"
+    doc.actors.setdefault(actor_id, {"actor_id": actor_id, "name": name, "actor_type": actor_type,
+                                     "country": None, "description": None, "wikidata_id": None,
+                                     "source": "pattern"})
+    return actor_id
+
+
 def choose(doc: Doc, start: int, end: int, ids: tuple[str, ...],
            disamb: dict[str, Disambiguation], form: str) -> tuple[str, str] | None:
     """The actor a form refers to here, and the rule that chose it."""
@@ -96,14 +112,7 @@ def company_units(doc: Doc, suffixes: frozenset[str], gaz: Gazetteer) -> None:
             continue
         name = doc.text[m.start:sm.end()]
         doc.mentions = [x for x in doc.mentions if not (x.start < sm.end() and m.start < x.end)]
-        known = gaz.forms.get(name)
-        actor_id = known[0] if known and len(known) == 1 else slugify(name)
-        if actor_id in gaz.actors:
-            doc.actors.setdefault(actor_id, gaz.actors[actor_id].row())
-        else:
-            doc.actors.setdefault(actor_id, {"actor_id": actor_id, "name": name, "actor_type": "company",
-                                             "country": None, "description": None, "wikidata_id": None,
-                                             "source": "pattern"})
+        actor_id = register_pattern_actor(doc, gaz, name, "company")
         doc.add_mention(Mention(m.start, sm.end(), name, actor_id, "name", "organisation.company-unit",
                                 m.sentence))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..ids import slugify
+from .actors import register_pattern_actor
 from .gazetteer import Gazetteer
 from .model import Affiliation, Doc, Mention
 
@@ -113,12 +113,7 @@ def name_shape_persons(doc: Doc, rules: TitleRules, gaz: Gazetteer, rx: re.Patte
             name = m.group(0)
             if any(tok in rules.not_names or tok in gaz.forms for tok in name.split()):
                 continue
-            actor_id = slugify(name)
-            if actor_id in gaz.actors and gaz.actors[actor_id].actor_type != "person":
-                actor_id = f"{actor_id}-person"
-            doc.actors.setdefault(actor_id, {"actor_id": actor_id, "name": name, "actor_type": "person",
-                                             "country": None, "description": None, "wikidata_id": None,
-                                             "source": "pattern"})
+            actor_id = register_pattern_actor(doc, gaz, name, "person")
             doc.add_mention(Mention(s, e, name, actor_id, "name", "person.name-shape", sent.index))
 
 
@@ -215,12 +210,7 @@ def _person(doc: Doc, rules: TitleRules, gaz: Gazetteer, sent_idx: int, m: re.Ma
             return None
         return doc.add_mention(Mention(n_start, end, name, actor_id, "coreference", "coreference.surname",
                                        sent_idx))
-    actor_id = slugify(name)
-    if actor_id in gaz.actors and gaz.actors[actor_id].actor_type != "person":
-        actor_id = f"{actor_id}-person"
-    doc.actors.setdefault(actor_id, {"actor_id": actor_id, "name": name, "actor_type": "person",
-                                     "country": None, "description": None, "wikidata_id": None,
-                                     "source": "pattern"})
+    actor_id = register_pattern_actor(doc, gaz, name, "person")
     return doc.add_mention(Mention(n_start, end, name, actor_id, "title", "title.person", sent_idx))
 
 
