@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from .model import Doc, Mention
 from .titles import TitleRules, nearest_actor, resolve_surname
@@ -44,6 +45,19 @@ def nominal_references(doc: Doc, rules: list[NominalRule]) -> None:
                     continue
                 doc.add_mention(Mention(s, e, doc.text[s:e], target.actor_id, "coreference",
                                         f"coreference.{rule.rule_id}", sent.index))
+
+
+def descriptor_references(doc: Doc, rules: list[tuple[str, str, re.Pattern[str]]], gaz: Any) -> None:
+    """"China's market regulator": a descriptive name of a central body, resolved to it."""
+    for sent in doc.sentences:
+        for rule_id, actor_id, rx in rules:
+            for m in rx.finditer(doc.text, sent.start, sent.end):
+                s, e = m.span(1)
+                if doc.covered(s, e) or actor_id not in gaz.actors:
+                    continue
+                doc.actors.setdefault(actor_id, gaz.actors[actor_id].row())
+                doc.add_mention(Mention(s, e, doc.text[s:e], actor_id, "coreference",
+                                        f"coreference.{rule_id}", sent.index))
 
 
 def surname_references(doc: Doc, rules: TitleRules) -> None:

@@ -134,9 +134,10 @@ def _matches(doc: Doc, rules: EventRules, sent) -> list[tuple[TriggerRule, re.Ma
     hits.sort(key=lambda h: (-(h[1].end() - h[1].start()), h[1].start()))
     kept: list[tuple[TriggerRule, re.Match[str]]] = []
     for rule, m in hits:
-        if any(m.start() < k.end() and k.start() < m.end() for _, k in kept):
-            continue
-        if any(m.start() < x.end and x.start < m.end() for x in doc.mentions):
+        if any(m.start() < k.end() and k.start() < m.end() and r.event_type == rule.event_type
+               for r, k in kept):
+            continue  # the longer trigger of the same type wins
+        if any(x.start < m.start() < x.end or x.start < m.end() < x.end for x in doc.mentions):
             continue  # trigger words inside a name
         kept.append((rule, m))
     return sorted(kept, key=lambda h: h[1].start())
@@ -163,7 +164,8 @@ def _sentence_events(doc: Doc, rules: EventRules, sent) -> list[Event]:
         symmetric = any(prep == "between" and role == "party" for prep, role, _ in groups)
         subjects = (subject_group(doc, sent.index, c_start, m.start())
                     if subj_role and subj_role != "none" and not symmetric else [])
-        objects = object_group(doc, m.end(), c_end) if rule.object and not passive else []
+        objects = (object_group(doc, m.end(), c_end, sent.index, tuple(x.actor_id for x in subjects))
+                   if rule.object and not passive else [])
         location = None
         for _, role, group in groups:
             if role == "location":

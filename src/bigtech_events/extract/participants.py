@@ -12,12 +12,16 @@ CLAUSE_BREAK = re.compile(
     r"including|according|far|but|although|though|after|before|as|with)\b|\s+(?:according to|where|whereas)\s"
     r"|\b(?:said|says|told|announced|added|noted|stated|argued|believes|believed)\b[^.;]{0,40}?\bthat\s"
     r"|\b(?:said|says)\s+(?=(?:it|they|he|she|the|its|their)\b)"
+    r"|\s(?:after|before|when|while|because|although|though|once|until|unless)\s+(?=(?:the\s+)?[A-Z])"
     r"|,\s+to\s+[a-z]+|\s+to\s+(?!be\b)(?:raise|boost|bolster|deepen|promote|develop|improve|support|help|"
     r"build|expand|deliver|strengthen|explore|jointly|provide|ensure|enhance|accelerate|drive|create|advance)\b"
 )
 COORD = re.compile(r"^\s*(?:,\s*(?:and\s+|&\s+)?|and\s+|&\s+|as well as\s+)(?:[\w’'.-]+\s+){0,8}$")
 OBJECT_GAP = re.compile(r"^\s*(?:(?:the\s+)?(?:top\s+|senior\s+)?(?:executives|officials|representatives|heads|bosses|"
                         r"leaders|managers|founders)\s+(?:from|of|at)\s+|"
+                        r"(?:the\s+|an?\s+)?(?:[\w$.,()-]+\s+){0,4}(?:IPO|listing|flotation|offering|app|apps|plans?|"
+                        r"services?|business|operations|deal|acquisition|merger|share\s+sale)\s+(?:of|by)\s+"
+                        r"(?:[a-z][\w-]*\s+){0,3}|"
                         r"(?!.*\b(?:with|from|by|on|in|into|for|to|of|against|between|among|at|as)\s)"
                         r"(?:[\w’'.-]+\s+){0,4})$")
 ACRONYM = re.compile(r"\s*\([^()]{1,40}\)")
@@ -166,10 +170,25 @@ def subject_of_recent(doc: Doc, before: int, types: tuple[str, ...], sent_idx: i
     return None
 
 
-def object_group(doc: Doc, trig_end: int, end: int) -> list[Mention]:
+OBJECT_PRONOUN = re.compile(r"\s+(it|them)\b")
+
+
+def object_group(doc: Doc, trig_end: int, end: int, sent_idx: int | None = None,
+                 exclude: tuple[str, ...] = ()) -> list[Mention]:
     ms = eligible(doc, trig_end, end)
     if ms and OBJECT_GAP.match(doc.text[trig_end:ms[0].start]):
         return group_from(doc, ms, 0)
+    pm = OBJECT_PRONOUN.match(doc.text, trig_end)
+    if pm and sent_idx is not None:
+        # "barred it from ...": the organisation named last before the act, other than the actor.
+        start = doc.sentences[max(0, sent_idx - 1)].start
+        before = [m for m in eligible(doc, start, trig_end - len(pm.group(0)) + 1)
+                  if doc.actors.get(m.actor_id, {}).get("actor_type") in ("company", "agency", "government")
+                  and m.actor_id not in exclude]
+        if before:
+            target = before[-1]
+            return [doc.add_mention(Mention(pm.start(1), pm.end(1), pm.group(1), target.actor_id,
+                                            "coreference", "coreference.pronoun", sent_idx))]
     return []
 
 

@@ -9,7 +9,12 @@ from typing import Any
 from ..ids import content_id
 from ..seeds import Article
 from .actors import company_units, gazetteer_mentions, pattern_organisations
-from .coref import executive_references, nominal_references, surname_references
+from .coref import (
+    descriptor_references,
+    executive_references,
+    nominal_references,
+    surname_references,
+)
 from .events import Event, event_codes, find_events, summary
 from .ingest import find_body
 from .model import Doc
@@ -53,10 +58,11 @@ class Extractor:
             name_shape_persons(doc, r.titles, r.gazetteer, r.titles.name_shape, r.titles.not_after_name)
         find_titles(doc, r.titles, r.gazetteer)
         find_relations(doc, r.relations)
-        possessive_modifiers(doc)
+        descriptor_references(doc, r.descriptors, r.gazetteer)
         nominal_references(doc, r.nominal)
         surname_references(doc, r.titles)
         find_relations(doc, r.relations)
+        possessive_modifiers(doc)
         executive_references(doc, r.executives)
         names = {k: v["name"] for k, v in doc.actors.items()}
         events = find_events(doc, r.events, article.curated_dates, names)

@@ -41,6 +41,7 @@ class RuleSet:
     relations: list[RelationRule]
     nominal: list[NominalRule]
     executives: list[tuple[str, re.Pattern[str]]]
+    descriptors: list[tuple[str, str, re.Pattern[str]]]
     events: EventRules
     money: MoneyGrammar
     source_dir: Path
@@ -168,6 +169,16 @@ def load_relations(path: Path) -> list[RelationRule]:
     return out
 
 
+def load_descriptors(path: Path) -> list[tuple[str, str, re.Pattern[str]]]:
+    data = read_yaml(path) or {}
+    out = []
+    for i, r in enumerate(data.get("descriptors", []) or [], 1):
+        where = f"{path}: descriptors[{i}]"
+        out.append((str(_need(r, "id", where)), str(_need(r, "actor", where)),
+                    compile_regex(_need(r, "pattern", where), where)))
+    return out
+
+
 def load_coreference(path: Path) -> tuple[list[NominalRule], list[tuple[str, re.Pattern[str]]]]:
     data = read_yaml(path) or {}
     nominal = []
@@ -279,6 +290,7 @@ def load_rules(rules_dir: Path) -> RuleSet:
         relations=load_relations(rules_dir / "relations.yaml"),
         nominal=nominal,
         executives=executives,
+        descriptors=load_descriptors(rules_dir / "coreference.yaml"),
         events=load_triggers(rules_dir / "triggers.yaml", dates),
         money=load_money(rules_dir / "money.yaml"),
         source_dir=rules_dir,

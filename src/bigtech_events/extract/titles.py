@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -117,6 +118,30 @@ def name_shape_persons(doc: Doc, rules: TitleRules, gaz: Gazetteer, rx: re.Patte
             doc.add_mention(Mention(s, e, name, actor_id, "name", "person.name-shape", sent.index))
 
 
+def _org_appointed(doc: Doc, rules: TitleRules, appoints: re.Pattern[str], as_title: re.Pattern[str]) -> None:
+    """"the People's Bank of China appointed Pan Gongsheng as governor": the post is at the appointer."""
+    for sent in doc.sentences:
+        ms = [m for m in doc.mentions if m.sentence == sent.index]
+        for org, person in itertools.pairwise(ms):
+            if (doc.actors.get(person.actor_id, {}).get("actor_type") != "person"
+                    or doc.actors.get(org.actor_id, {}).get("actor_type") not in ("company", "agency", "government",
+                                                                                   "party_body")
+                    or not appoints.fullmatch(doc.text, org.end, person.start)):
+                continue
+            tm = as_title.match(doc.text, person.end)
+            if not tm:
+                continue
+            titles = [rules.by_form[f.group(0)] for f in rules.title_split.finditer(tm.group("titles"))]
+            if doc.actors[org.actor_id]["actor_type"] not in {ty for t in titles for ty in t.org_types}:
+                continue
+            title_text = " and ".join(dict.fromkeys(t.title for t in titles))
+            doc.affiliations.append(Affiliation(person.actor_id, "position", org.actor_id, org.start, tm.end(),
+                                                f"title.appointed-{titles[0].title_id}", sent.index,
+                                                title_text, tm.group("q")))
+            doc.note(sent.index, f"title.appointed-{titles[0].title_id}",
+                     f"{person.actor_id} {title_text} of {org.actor_id}")
+
+
 def appositive_titles(doc: Doc, rules: TitleRules) -> None:
     """"Pony Ma, chairman and CEO of Tencent", "Wu Qing, who took over as chairman of the CSRC"."""
     assert rules.regex is not None
@@ -129,6 +154,11 @@ def appositive_titles(doc: Doc, rules: TitleRules) -> None:
     appointed = re.compile(
         rf"\s+(?:as\s+)?(?:the\s+|an?\s+)?(?:(?P<q>{q})\s+)?(?P<titles>{alt}(?:\s*(?:,|and|&)\s*{alt})*)"
         rf"\s+(?:of|at)\s+(?:the\s+)?")
+    org_appoints = re.compile(
+        r"\s+(?:has\s+|had\s+|have\s+)?(?:appointed|named|promoted|elected|picked|tapped)\s+$")
+    as_title = re.compile(rf"\s+(?:as\s+)?(?:its\s+|the\s+|an?\s+)?(?:new\s+)?(?:(?P<q>{q})\s+)?"
+                          rf"(?P<titles>{alt}(?:\s*(?:,|and|&)\s*{alt})*)\b(?!\s+(?:of|at)\b)")
+    _org_appointed(doc, rules, org_appoints, as_title)
     possessive = re.compile(rf"(?:’s|'s)\s+(?:(?P<q>{q})\s+)?(?P<titles>{alt}(?:\s*(?:,|and|&)\s*{alt})*)\b")
     for sent in doc.sentences:
         ms = [m for m in doc.mentions if m.sentence == sent.index]
