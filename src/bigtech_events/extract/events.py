@@ -17,7 +17,8 @@ PLANNED_BEFORE = re.compile(
     r"intends?\s+to|aims?\s+to|is\s+to|are\s+to|to\s+be)\s+(?:[a-z]+\s+){0,2}$")
 NOT_HAPPENED = re.compile(r"\b(?:not|n't|never|no\s+longer|may|might|could|refused\s+to|declined\s+to|failed\s+to|"
                           r"denied|den(?:y|ies)\s+(?:that|having)|considering|considered|mulling|weighing)"
-                          r"\s+(?:(?:yet|be|have|been|to|formally|publicly|ever)\s+){0,2}$")
+                          r"\s+(?:(?:yet|be|have|been|to|formally|publicly|ever)\s+){0,2}$"
+                          r"|\b(?:denied|denies|deny|denying|rejected\s+reports)\b[^.;]{0,40}$")
 PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|be|is|are|get|got)\s+(?:[a-z]+ly\s+)?$")
 CONTINUES = re.compile(r"^.{0,40}\b(?:speaking|talking)\s+at\s+the\s+(?:same\s+)?(?:event|ceremony|meeting|symposium)|"
                        r"^(?:(?:In|Under)\s+(?:his|her|their|its|the)\s+(?:[\w-]+\s+)?(?:speech|remarks|statement|address|"

@@ -16,7 +16,7 @@ CLAUSE_BREAK = re.compile(
     r"|,\s+to\s+[a-z]+|\s+to\s+(?!be\b)(?:raise|boost|bolster|deepen|promote|develop|improve|support|help|"
     r"build|expand|deliver|strengthen|explore|jointly|provide|ensure|enhance|accelerate|drive|create|advance)\b"
 )
-COORD = re.compile(r"^\s*(?:,\s*(?:and\s+|&\s+)?|and\s+|&\s+|as well as\s+)(?:[\w’'.-]+\s+){0,8}$")
+COORD = re.compile(r"^\s*(?:,\s*(?:and\s+|&\s+)?|and\s+|&\s+|as well as\s+)(?:[\w’'.,-]+\s+){0,8}$")
 OBJECT_GAP = re.compile(r"^\s*(?:(?:the\s+)?(?:top\s+|senior\s+)?(?:executives|officials|representatives|heads|bosses|"
                         r"leaders|managers|founders)\s+(?:from|of|at)\s+|"
                         r"(?:the\s+|an?\s+)?(?:[\w$.,()-]+\s+){0,4}(?:IPO|listing|flotation|offering|app|apps|plans?|"

@@ -1,0 +1,102 @@
+"""General rules pinned on short sentences written for these tests (not from any article)."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from bigtech_events.extract import Extractor
+from bigtech_events.paths import RULES_DIR
+from bigtech_events.seeds import Article
+
+
+@lru_cache(maxsize=1)
+def extractor() -> Extractor:
+    return Extractor.from_dir(RULES_DIR)
+
+
+def run(text: str, published: str = "2024-03-15"):
+    text = "Headline for the test\n\n" + text
+    art = Article("rule-test", text, hashlib.sha256(text.encode()).hexdigest(),
+                  {"title": "Headline for the test", "publisher": "p", "published": published, "language": "en"},
+                  Path("x.txt"))
+    r = extractor().extract(art)
+    parts: dict[str, set[tuple[str, str]]] = {}
+    for p in r.rows["event_participants"]:
+        parts.setdefault(p["event_id"], set()).add((p["actor_id"], p["role"]))
+    events = [(e["event_type"], e["date"], e["modality"], parts.get(e["event_id"], set())) for e in r.rows["events"]]
+    return r, events
+
+
+def test_descriptive_name_of_a_regulator_is_the_source_not_the_country():
+    _, ev = run("China's market regulator said on Saturday it had fined Meituan 3.4 billion yuan.")
+    assert ev == [("penalty", "2024-03-09", "asserted",
+                   {("state-administration-for-market-regulation", "source"), ("meituan", "target")})]
+
+
+@pytest.mark.parametrize("text", [
+    "The regulator did not fine Meituan last year.",
+    "Regulators may fine Meituan as early as next week.",
+    "Tencent denied that it had signed a deal with Shenzhen.",
+])
+def test_denied_or_only_possible_acts_give_no_event(text):
+    assert run(text)[1] == []
+
+
+def test_a_company_removing_its_own_app_is_not_a_ban():
+    assert [e for e in run("Didi Global removed its app from stores on Monday.")[1] if e[0] == "ban"] == []
+
+
+def test_the_appointing_body_gives_the_post():
+    r, ev = run("The People's Bank of China appointed Pan Gongsheng as governor on Tuesday.")
+    assert ("leadership_change", "2024-03-12", "asserted",
+            {("peoples-bank-of-china", "source"), ("pan-gongsheng", "target")}) in ev
+    assert {(a["subject_id"], a["object_id"], a["title"]) for a in r.rows["affiliations"]} == {
+        ("pan-gongsheng", "peoples-bank-of-china", "governor")}
+
+
+def test_pronoun_subject_refers_to_the_previous_subject_not_the_target():
+    _, ev = run("On Monday, the Cyberspace Administration of China fined Didi Global 8 billion yuan. "
+                "It also fined Cheng Wei, Didi's founder and chief executive, and president Jean Liu.")
+    second = [e for e in ev if ("cheng-wei", "target") in e[3]]
+    assert second and ("cyberspace-administration-of-china", "source") in second[0][3]
+    assert ("jean-liu", "target") in second[0][3] and ("didi-global", "target") not in second[0][3]
+
+
+def test_clause_opened_by_after_has_its_own_subject():
+    _, ev = run("Didi Global shares fell on Tuesday after the Cyberspace Administration of China ordered "
+                "app stores to remove its app.")
+    bans = [e for e in ev if e[0] == "ban"]
+    assert bans and ("cyberspace-administration-of-china", "source") in bans[0][3]
+
+
+def test_each_respectively_distributes_parties_and_dates():
+    _, ev = run("Tianjin and Shenzhen each signed a deal with Baidu in May and July, respectively.",
+                published="2023-07-16")
+    assert sorted((e[1], tuple(sorted(e[3]))) for e in ev) == [
+        ("2023-05", (("baidu", "party"), ("tianjin", "party"))),
+        ("2023-07", (("baidu", "party"), ("shenzhen", "party")))]
+
+
+def test_planned_act_with_a_yearless_month_is_in_the_future():
+    _, ev = run("Tencent said it will open an office in Dubai in February.")
+    assert ev and ev[0][0] == "investment" and ev[0][2] == "planned" and ev[0][1] == "2025-02"
+
+
+def test_bounds_are_not_approximations_but_hedges_are():
+    r, _ = run("Meituan was fined up to 5 million yuan, about 700,000 dollars.")
+    assert [(a["value"], a["approximate"]) for a in r.rows["amounts"]] == [(5e6, False), (7e5, True)]
+
+
+def test_unknown_chinese_name_found_by_its_shape_and_kept_distinct():
+    r, _ = run("Zhang Lidong met Zhang Nan in Beijing. Zhang Nan later joined Douyin.")
+    people = {a for a, v in r.actors.items() if v["actor_type"] == "person"}
+    assert people == {"zhang-lidong", "zhang-nan"}
+
+
+def test_places_named_only_as_locations_are_not_actors():
+    r, _ = run("Meituan opened an office in Hangzhou on Monday.")
+    assert "hangzhou" not in r.actors and "meituan" in r.actors
