@@ -100,3 +100,8 @@ def test_unknown_chinese_name_found_by_its_shape_and_kept_distinct():
 def test_places_named_only_as_locations_are_not_actors():
     r, _ = run("Meituan opened an office in Hangzhou on Monday.")
     assert "hangzhou" not in r.actors and "meituan" in r.actors
+
+
+def test_a_dateline_does_not_date_the_act():
+    _, ev = run("SHANGHAI, March 14 (Reuters) - China's market regulator fined Meituan 3.4 billion yuan.")
+    assert ev and ev[0][1] == "../2024-03-15" and ev[0][0] == "penalty"

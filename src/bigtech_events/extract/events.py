@@ -25,6 +25,8 @@ CONTINUES = re.compile(r"^.{0,40}\b(?:speaking|talking)\s+at\s+the\s+(?:same\s+)
                        r"meeting|talks|memo|letter|notice|filing|announcement|agreement|deal)|"
                        r"At\s+the\s+(?:[\w-]+\s+)?(?:meeting|event|ceremony|symposium|talks|signing)|During\s+the|"
                        r"There,|Then,|He\s|She\s|They\s|It\s)")
+DATELINE_BEFORE = re.compile(r"^[A-Z][A-Z .'-]+,\s*$")
+DATELINE_AFTER = re.compile(r"\s*(?:\([^)]{1,40}\)\s*)?(?:-{1,2}|–|—)\s")
 DEFINITE = re.compile(r"\bthe\s+(?:[\w-]+\s+){0,2}(?:deal|agreement|pact|partnership|meeting|symposium|talks|fine|penalty|probe|investigation|rules)\b", re.IGNORECASE)
 
 
@@ -271,6 +273,8 @@ def _usable(doc: Doc, ev: Event, x: DateExpr, pub: dt.date) -> bool:
     opening = x.start - sent.start < 40 and clause_start(doc, sent.start, x.start) == sent.start
     if not (in_clause or opening):
         return False
+    if DATELINE_BEFORE.match(doc.text[sent.start:x.start]) and DATELINE_AFTER.match(doc.text, x.end):
+        return False  # "BEIJING, March 15 (Reuters) -": the dateline dates the report, not the act
     return not (ev.modality == "asserted" and x.when is not None and x.when.lo is not None and x.when.lo > pub)
 
 
