@@ -147,3 +147,19 @@ def test_explain_shows_sentences_rules_and_rows():
 def test_explain_unknown_article_is_a_user_error():
     with pytest.raises(UserError, match="no such article"):
         explain("no-such-article", SEEDS_DIR, RULES_DIR)
+
+
+def test_attach_rule_with_unknown_role_type_or_side(rules: Path):
+    _edit(rules / "triggers.yaml", "    role: attendee\n    types: [agreement, meeting, investment, pledge",
+          "    role: spectator\n    side: beside\n    types: [agreement, gala, investment, pledge")
+    out = "\n".join(lint_rules(rules))
+    assert "unknown role 'spectator'" in out and "unknown event type 'gala'" in out
+    assert "side must be object or subject" in out
+
+
+def test_money_code_and_organisation_type(rules: Path):
+    _edit(rules / "money.yaml", '"HK$": HKD', '"HK$": HongKong')
+    _edit(rules / "organisations.yaml", "    type: company\n", "    type: firm\n")
+    out = "\n".join(lint_rules(rules))
+    assert "'HK$' maps to 'HongKong', not an ISO 4217 code" in out
+    assert "unknown actor type 'firm'" in out

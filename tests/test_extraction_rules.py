@@ -105,3 +105,33 @@ def test_places_named_only_as_locations_are_not_actors():
 def test_a_dateline_does_not_date_the_act():
     _, ev = run("SHANGHAI, March 14 (Reuters) - China's market regulator fined Meituan 3.4 billion yuan.")
     assert ev and ev[0][1] == "../2024-03-15" and ev[0][0] == "penalty"
+
+
+def test_planned_weekday_is_the_coming_one():
+    _, ev = run("Tencent said it will open an office in Riyadh on Tuesday.")
+    assert ev and ev[0][2] == "planned" and ev[0][1] == "2024-03-19"
+
+
+def test_a_plan_given_up_is_no_event():
+    assert run("Alibaba no longer plans to set up a fund in Shenzhen.")[1] == []
+
+
+def test_a_month_after_before_is_a_date_not_a_new_clause():
+    _, ev = run("The State Administration for Market Regulation fined Meituan 1 million yuan before March 3.")
+    assert ev and ("state-administration-for-market-regulation", "source") in ev[0][3]
+    assert ev[0][1] == "../2024-03-02"
+
+
+def test_regional_branch_is_one_actor_and_the_source():
+    r, ev = run("The Shanghai Branch of the People's Bank of China fined a payment firm 2 million yuan "
+                "on Monday. Separately, the Beijing Head Office of the State Administration for Market "
+                "Regulation fined Meituan.")
+    names = {v["name"] for v in r.actors.values()}
+    assert "Shanghai Branch of the People's Bank of China" in names
+    assert "Beijing Head Office of the State Administration for Market Regulation" in names
+    assert "shanghai" not in r.actors
+
+
+def test_the_longest_title_form_is_taken():
+    r, _ = run("Alibaba Group appointed Eddie Wu as chief executive officer on Tuesday.")
+    assert {(a["subject_id"], a["title"]) for a in r.rows["affiliations"]} == {("eddie-wu", "CEO")}

@@ -274,7 +274,15 @@ def _lint_triggers(path: Path, problems: list[str]) -> None:
     attach = [a for a in data.get("attach") or [] if isinstance(a, dict)]
     _dupes(attach, "id", path, problems, "attach id")
     for a in attach:
-        check_regex(a.get("pattern"), f"{path}:{a['__line__']}", problems, re.IGNORECASE)
+        where = f"{path}:{a['__line__']}"
+        check_regex(a.get("pattern"), where, problems, re.IGNORECASE)
+        if a.get("role") not in ROLES:
+            problems.append(f"{where}: unknown role {a.get('role')!r}; use one of {', '.join(ROLES)}")
+        for t in a.get("types") or []:
+            if t not in EVENT_TYPES:
+                problems.append(f"{where}: unknown event type {t!r} in types")
+        if a.get("side", "object") not in ("object", "subject"):
+            problems.append(f"{where}: side must be object or subject")
 
 
 def _codes(entry: dict[str, Any], where: str, problems: list[str]) -> None:

@@ -17,7 +17,8 @@ PLANNED_BEFORE = re.compile(
     r"intends?\s+to|aims?\s+to|is\s+to|are\s+to|to\s+be)\s+(?:[a-z]+\s+){0,2}$")
 NOT_HAPPENED = re.compile(r"\b(?:not|n't|never|no\s+longer|may|might|could|refused\s+to|declined\s+to|failed\s+to|"
                           r"denied|den(?:y|ies)\s+(?:that|having)|considering|considered|mulling|weighing)"
-                          r"\s+(?:(?:yet|be|have|been|to|formally|publicly|ever)\s+){0,2}$"
+                          r"\s+(?:(?:yet|be|have|been|to|formally|publicly|ever|plans?|intends?|wants?|expects?|"
+                          r"going|seeks?|will|would|any)\s+){0,3}$"
                           r"|\b(?:denied|denies|deny|denying|rejected\s+reports)\b[^.;]{0,40}$")
 PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|be|is|are|get|got)\s+(?:[a-z]+ly\s+)?$")
 CONTINUES = re.compile(r"^.{0,40}\b(?:speaking|talking)\s+at\s+the\s+(?:same\s+)?(?:event|ceremony|meeting|symposium)|"
@@ -152,7 +153,7 @@ def _sentence_events(doc: Doc, rules: EventRules, sent) -> list[Event]:
         c_start = clause_start(doc, sent.start, m.start())
         c_end = clause_end(doc, m.end(), sent.end)
         pre = doc.text[c_start:m.start()]
-        if NOT_HAPPENED.search(pre) and rule.modality is None:
+        if NOT_HAPPENED.search(pre):
             doc.note(sent.index, rule.rule_id, f"{m.group(0)!r} is denied or only possible: no event")
             continue
         passive = rule.passive is not None and bool(PASSIVE_BEFORE.search(pre))
@@ -173,9 +174,9 @@ def _sentence_events(doc: Doc, rules: EventRules, sent) -> list[Event]:
         for _, role, group in groups:
             if role == "location":
                 location = doc.actors[group[0].actor_id]["name"]
-        opening = clause_start(doc, sent.start, m.start()) == sent.start
         loc = [x for x in doc.mentions if x.location and (c_start <= x.start < c_end or (
-            opening and sent.start <= x.start < c_start + 1))]
+            x.start - sent.start < 40 and doc.text[x.end:x.end + 1] == ","
+            and clause_start(doc, sent.start, x.start) == sent.start))]
         if location is None and loc:
             location = doc.actors[loc[0].actor_id]["name"]
         each = rule.each and len(subjects) > 1 and re.search(r"\beach\b", doc.text[subjects[-1].end:m.start()])
@@ -212,7 +213,7 @@ def _anaphora(doc: Doc, found: list[Event], earlier: list[Event], sent_idx: int)
     participants to that event instead of making a new one."""
     out = []
     for ev in found:
-        words = doc.text[ev.trig_start:ev.trig_end]
+        words = doc.text[max(doc.sentences[ev.sentence].start, ev.trig_start - 4):ev.trig_end]
         prior = [e for e in earlier if e.event_type == ev.event_type and e.sentence >= sent_idx - 3]
         if DEFINITE.search(words) and prior:
             for actor_id, role, mention in ev.participants:
@@ -306,6 +307,10 @@ def _date(doc: Doc, ev: Event, exprs: list[DateExpr], pub: dt.date, ref: When | 
             when = resolve_relative(expr.relative, ref or When(pub.isoformat(), pub, pub, "day"), pub, planned)
         if when is not None and planned and expr.yearless and when.hi is not None and when.hi < pub:
             when = next_year(when)
+        if when is not None and planned and expr.rule_id == "date.weekday" and when.lo is not None \
+                and when.lo < pub:
+            d = when.lo + dt.timedelta(days=7)  # "will meet on Tuesday": the coming one
+            when = When(d.isoformat(), d, d, "day")
         if when is not None and expr.since:
             when = since(when, pub)
         if when is not None:

@@ -13,6 +13,8 @@ CLAUSE_BREAK = re.compile(
     r"|\b(?:said|says|told|announced|added|noted|stated|argued|believes|believed)\b[^.;]{0,40}?\bthat\s"
     r"|\b(?:said|says)\s+(?=(?:it|they|he|she|the|its|their)\b)"
     r"|\s(?:after|before|when|while|because|although|though|once|until|unless)\s+(?=(?:the\s+)?[A-Z])"
+    r"(?!(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b)"
     r"|,\s+to\s+[a-z]+|\s+to\s+(?!be\b)(?:raise|boost|bolster|deepen|promote|develop|improve|support|help|"
     r"build|expand|deliver|strengthen|explore|jointly|provide|ensure|enhance|accelerate|drive|create|advance)\b"
 )
@@ -36,7 +38,7 @@ PREPOSITIONS = ("with", "between", "from", "by", "on", "to", "into", "of", "agai
 
 def parentheticals(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of ", who ... ," asides between start and end."""
-    return [m.span() for m in PARENTHETICAL.finditer(doc.text, start, end)]
+    return [m.span() for m in PARENTHETICAL.finditer(doc.text, start) if m.start() < end and m.end() <= end + 1]
 
 
 def clause_start(doc: Doc, sent_start: int, pos: int) -> int:

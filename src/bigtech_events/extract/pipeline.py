@@ -142,8 +142,9 @@ def check_posts(doc: Doc, affiliations: list[dict[str, Any]], gaz: Any) -> None:
 
     for a in affiliations:
         person = gaz.actors.get(a["subject_id"])
-        if a["relation"] != "position" or person is None or not person.posts:
-            continue
+        if a["relation"] != "position" or person is None or not person.posts or a["qualifier"] in (
+                "former", "ex-", "late", "retired", "then"):
+            continue  # a past post is not checked against the date of the article
         posts = [p for p in person.posts if p.org == a["object_id"]]
         lo, hi = edtf_bounds(a["valid"])
         sent = doc.sentence_of(a["char_start"])

@@ -175,7 +175,7 @@ def load_descriptors(path: Path) -> list[tuple[str, str, re.Pattern[str]]]:
     for i, r in enumerate(data.get("descriptors", []) or [], 1):
         where = f"{path}: descriptors[{i}]"
         out.append((str(_need(r, "id", where)), str(_need(r, "actor", where)),
-                    compile_regex(_need(r, "pattern", where), where)))
+                    compile_regex(_need(r, "pattern", where), where, re.IGNORECASE)))
     return out
 
 

@@ -42,7 +42,8 @@ class TitleRules:
     def compile(self) -> None:
         self.by_form = {f: t for t in self.titles for f in t.forms}
         forms = sorted(self.by_form, key=len, reverse=True)
-        alt = "|".join(re.escape(f) for f in forms)
+        # Atomic: once a title form matched, a shorter one is not tried ("chief executive", not "chief").
+        alt = "(?>" + "|".join(re.escape(f) for f in forms) + ")"
         titles = rf"(?:{alt})(?:\s*(?:,|and|&)\s*(?:{alt}))*"
         name = rf"{NAME_TOKEN}(?:\s+{NAME_TOKEN}){{0,2}}"
         self.regex = re.compile(rf"(?<![\w-])(?P<titles>{titles})\s+(?P<name>{name})")
@@ -197,6 +198,9 @@ def _one_title(doc: Doc, rules: TitleRules, gaz: Gazetteer, sent_idx: int, sent_
                m: re.Match[str]) -> None:
     t_start, t_end = m.span("titles")
     title_words = doc.text[t_start:t_end]
+    if any(x.start < t_start < x.end or x.start < t_end < x.end for x in doc.mentions
+           if x.rule_id.startswith("organisation.")):
+        return  # the words belong to a longer name ("Shanghai Head Office of ...")
     titles = [rules.by_form[f.group(0)] for f in rules.title_split.finditer(title_words)]
     # Words of the title belong to the title, not to an actor ("Communist Party chief").
     doc.mentions = [x for x in doc.mentions if not (x.start < t_end and t_start < x.end)]
