@@ -130,6 +130,8 @@ def test_regional_branch_is_one_actor_and_the_source():
     assert "Shanghai Branch of the People's Bank of China" in names
     assert "Beijing Head Office of the State Administration for Market Regulation" in names
     assert "shanghai" not in r.actors
+    sources = {a for e in ev for a, role in e[3] if role == "source"}
+    assert "shanghai-branch-of-the-peoples-bank-of-china" in sources
 
 
 def test_the_longest_title_form_is_taken():
