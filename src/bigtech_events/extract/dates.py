@@ -215,7 +215,8 @@ class DateGrammar:
                     mo = self._month_no(name)
                     y = int(g["y"]) if g.get("y") else self._year_for(mo, pub)
                     items.append(month(y, mo))
-                return replace(base, items=tuple(items), when=span(items[0].lo, items[-1].hi))
+                return replace(base, items=tuple(items), when=span(items[0].lo, items[-1].hi),
+                               yearless=not g.get("y"))
             if rule_id == "date.month":
                 mo = self._month_no(g["mon"])
                 if g["mon"] == "May" and not prep and not g.get("y"):

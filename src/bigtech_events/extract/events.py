@@ -305,7 +305,7 @@ def _date(doc: Doc, ev: Event, exprs: list[DateExpr], pub: dt.date, ref: When | 
             when = expr.items[ev.split]
         elif expr.relative is not None:
             when = resolve_relative(expr.relative, ref or When(pub.isoformat(), pub, pub, "day"), pub, planned)
-        if when is not None and planned and expr.yearless and when.hi is not None and when.hi < pub:
+        if when is not None and planned and expr.yearless and when.lo is not None and when.lo < pub:
             when = next_year(when)
         if when is not None and planned and expr.rule_id == "date.weekday" and when.lo is not None \
                 and when.lo < pub:
