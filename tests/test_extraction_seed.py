@@ -173,3 +173,16 @@ def test_a_post_contradicting_the_curated_record_is_flagged_not_changed():
     notes = [t["produced"] for t in r.trace if t["rule_id"] == "gazetteer.post-check"]
     assert any("contradiction: yin-yong mayor of beijing in 2010-03" in n for n in notes), notes
     assert any(a["subject_id"] == "yin-yong" and a["valid"] == "2010-03" for a in r.rows["affiliations"])
+
+
+def test_seed_event_inventory_has_no_duplicates_or_extras():
+    from collections import Counter
+
+    assert Counter(e[0] for e in events()) == Counter(
+        {"agreement": 6, "meeting": 3, "pledge": 2, "praise": 2, "penalty": 2, "investment": 1})
+
+
+def test_locations_come_from_the_event_sentence_only():
+    _, r = result()
+    located = {(e["event_type"], e["location"]) for e in r.rows["events"] if e["location"]}
+    assert located == {("meeting", "Beijing"), ("pledge", "Beijing"), ("investment", "Hangzhou")}

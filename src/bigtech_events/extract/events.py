@@ -175,7 +175,7 @@ def _sentence_events(doc: Doc, rules: EventRules, sent) -> list[Event]:
             if role == "location":
                 location = doc.actors[group[0].actor_id]["name"]
         loc = [x for x in doc.mentions if x.location and (c_start <= x.start < c_end or (
-            x.start - sent.start < 40 and doc.text[x.end:x.end + 1] == ","
+            0 <= x.start - sent.start < 40 and doc.text[x.end:x.end + 1] == ","
             and clause_start(doc, sent.start, x.start) == sent.start))]
         if location is None and loc:
             location = doc.actors[loc[0].actor_id]["name"]
