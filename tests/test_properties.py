@@ -58,6 +58,11 @@ def test_extraction_never_crashes_spans_reproduce_and_is_deterministic(text):
         assert text[x["char_start"]:x["char_end"]] == x["evidence"]
     for x in first.rows["amounts"]:
         assert text[x["char_start"]:x["char_end"]] == x["text"]
+    gaz = extractor().rules.gazetteer
+    for e in first.rows["events"]:
+        if e["location"] is not None:  # a place named in the event's own sentence
+            forms = [f for f, ids in gaz.forms.items() for i in ids if gaz.actors[i].name == e["location"]]
+            assert any(f in e["evidence"] for f in forms + [e["location"]]), e
     ids = {m["mention_id"] for m in first.rows["mentions"]}
     for p in first.rows["event_participants"]:
         assert p["mention_id"] in ids
