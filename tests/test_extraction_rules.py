@@ -137,3 +137,21 @@ def test_regional_branch_is_one_actor_and_the_source():
 def test_the_longest_title_form_is_taken():
     r, _ = run("Alibaba Group appointed Eddie Wu as chief executive officer on Tuesday.")
     assert {(a["subject_id"], a["title"]) for a in r.rows["affiliations"]} == {("eddie-wu", "CEO")}
+
+
+def test_second_act_in_a_sentence_takes_the_name_before_it():
+    _, ev = run("On Friday the People's Bank of China fined Tenpay 2.99 billion yuan and Ant Group was hit "
+                "with a 7.12 billion yuan penalty.")
+    targets = sorted(tuple(sorted(a for a, role in e[3] if role == "target")) for e in ev if e[0] == "penalty")
+    assert targets == [("ant-group",), ("tenpay",)]
+
+
+def test_progressive_is_not_passive():
+    _, ev = run("The People's Bank of China has been examining payment flows at Tenpay since November.")
+    assert ev and ("peoples-bank-of-china", "source") in ev[0][3]
+
+
+def test_both_sides_of_an_approved_acquisition_are_targets():
+    _, ev = run("The State Administration for Market Regulation approved Tencent's proposed acquisition of "
+                "audio platform Ximalaya on Wednesday.")
+    assert {("tencent", "target"), ("ximalaya", "target")} <= ev[0][3]

@@ -10,7 +10,14 @@ from typing import Any
 from ..seeds import CuratedEventDate
 from .dates import DateExpr, DateGrammar, When, next_year, resolve_relative, since, unknown
 from .model import Doc, Mention
-from .participants import clause_end, clause_start, object_group, prep_groups, subject_group
+from .participants import (
+    clause_end,
+    clause_start,
+    last_group,
+    object_group,
+    prep_groups,
+    subject_group,
+)
 
 PLANNED_BEFORE = re.compile(
     r"\b(?:will|would|shall|plans?\s+to|planning\s+to|(?:is|are)\s+(?:set|due|expected|scheduled|going|poised)\s+to|"
@@ -26,6 +33,7 @@ CONTINUES = re.compile(r"^.{0,40}\b(?:speaking|talking)\s+at\s+the\s+(?:same\s+)
                        r"meeting|talks|memo|letter|notice|filing|announcement|agreement|deal)|"
                        r"At\s+the\s+(?:[\w-]+\s+)?(?:meeting|event|ceremony|symposium|talks|signing)|During\s+the|"
                        r"There,|Then,|He\s|She\s|They\s|It\s)")
+AUX_ONLY = re.compile(r"\s*(?:(?:was|were|has|have|had|is|are|also|been|then|later|itself)\s+)*")
 DATELINE_BEFORE = re.compile(r"^[A-Z][A-Z .'-]+,\s*$")
 DATELINE_AFTER = re.compile(r"\s*(?:\([^)]{1,40}\)\s*)?(?:-{1,2}|–|—)\s")
 DEFINITE = re.compile(r"\bthe\s+(?:[\w-]+\s+){0,2}(?:deal|agreement|pact|partnership|meeting|symposium|talks|fine|penalty|probe|investigation|rules)\b", re.IGNORECASE)
@@ -149,14 +157,17 @@ def _matches(doc: Doc, rules: EventRules, sent) -> list[tuple[TriggerRule, re.Ma
 
 def _sentence_events(doc: Doc, rules: EventRules, sent) -> list[Event]:
     out: list[Event] = []
-    for rule, m in _matches(doc, rules, sent):
+    matches = _matches(doc, rules, sent)
+    for rule, m in matches:
         c_start = clause_start(doc, sent.start, m.start())
         c_end = clause_end(doc, m.end(), sent.end)
         pre = doc.text[c_start:m.start()]
         if NOT_HAPPENED.search(pre):
             doc.note(sent.index, rule.rule_id, f"{m.group(0)!r} is denied or only possible: no event")
             continue
-        passive = rule.passive is not None and bool(PASSIVE_BEFORE.search(pre))
+        # "was fined" is passive; "has been examining" is not.
+        passive = (rule.passive is not None and bool(PASSIVE_BEFORE.search(pre))
+                   and not m.group(0).split()[0].lower().endswith("ing"))
         modality = rule.modality or ("planned" if PLANNED_BEFORE.search(pre) else "asserted")
         if rule.event_type == "investment" and re.search(r"\bto\s+$", pre):
             modality = "planned"  # "signed a deal to build a hub": the purpose, not yet done
@@ -166,8 +177,15 @@ def _sentence_events(doc: Doc, rules: EventRules, sent) -> list[Event]:
             preps["by"] = rule.passive["by"]
         groups = prep_groups(doc, m.end(), c_end, preps)
         symmetric = any(prep == "between" and role == "party" for prep, role, _ in groups)
-        subjects = (subject_group(doc, sent.index, c_start, m.start())
-                    if subj_role and subj_role != "none" and not symmetric else [])
+        # "X fined Y and Z was hit with a penalty": after an earlier trigger in the clause, the
+        # subject is the name closest before this one.
+        wants_subject = bool(subj_role and subj_role != "none" and not symmetric)
+        earlier = [k.end() for _, k in matches if c_start <= k.end() <= m.start() and k is not m]
+        subjects = last_group(doc, max(earlier), m.start()) if earlier and wants_subject else []
+        if subjects and not AUX_ONLY.fullmatch(doc.text[subjects[-1].end:m.start()]):
+            subjects = []  # "thanked X ... and praised": the subject is shared, X is an object
+        if not subjects and wants_subject:
+            subjects = subject_group(doc, sent.index, c_start, m.start())
         objects = (object_group(doc, m.end(), c_end, sent.index, tuple(x.actor_id for x in subjects))
                    if rule.object and not passive else [])
         location = None

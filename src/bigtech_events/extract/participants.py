@@ -158,6 +158,16 @@ def _counted_reference(doc: Doc, sent_idx: int, start: int, end: int) -> list[Me
     return []
 
 
+def last_group(doc: Doc, start: int, end: int) -> list[Mention]:
+    """The coordinated group that ends closest before ``end`` ("... and Ant Group was hit with")."""
+    ms = eligible(doc, start, end)
+    for i in range(len(ms)):
+        group = group_from(doc, ms, i)
+        if group[-1] is ms[-1]:
+            return group
+    return []
+
+
 def subject_of_recent(doc: Doc, before: int, types: tuple[str, ...], sent_idx: int) -> Mention | None:
     """For "it"/"he": the first actor of a fitting type named in this sentence before the pronoun,
     else in the previous sentence (news style keeps the subject as the topic)."""
@@ -172,6 +182,9 @@ def subject_of_recent(doc: Doc, before: int, types: tuple[str, ...], sent_idx: i
     return None
 
 
+DEAL_OF = re.compile(r"(?:’s|'s)\s+(?:proposed\s+|planned\s+|\$?[\d.,]+\s*(?:billion|million|bn|m)?\s+)?"
+                     r"(?:acquisition|takeover|purchase|merger|buyout|investment)\s+(?:of|in|with)\s+")
+OBJECT_TAIL = re.compile(r"(?:(?:the|a|an)\s+)?(?:[a-z][\w-]*\s+){0,3}")
 OBJECT_PRONOUN = re.compile(r"\s+(it|them)\b")
 
 
@@ -179,7 +192,14 @@ def object_group(doc: Doc, trig_end: int, end: int, sent_idx: int | None = None,
                  exclude: tuple[str, ...] = ()) -> list[Mention]:
     ms = eligible(doc, trig_end, end)
     if ms and OBJECT_GAP.match(doc.text[trig_end:ms[0].start]):
-        return group_from(doc, ms, 0)
+        group = group_from(doc, ms, 0)
+        # "approved Tencent's acquisition of Ximalaya": the other side of the deal is a target too.
+        deal = DEAL_OF.match(doc.text, group[-1].end)
+        if deal:
+            rest = [m for m in ms if m.start >= deal.end()]
+            if rest and rest[0].start - deal.end() < 40 and OBJECT_TAIL.fullmatch(doc.text[deal.end():rest[0].start]):
+                group = group + group_from(doc, rest, 0)
+        return group
     pm = OBJECT_PRONOUN.match(doc.text, trig_end)
     if pm and sent_idx is not None:
         # "barred it from ...": the organisation named last before the act, other than the actor.
