@@ -19,9 +19,9 @@ FIXTURES = Path(__file__).parent / "fixtures" / "synthetic"
 FLOORS = {
     "actors": (0.95, 0.87),
     "affiliations": (0.57, 0.93),
-    "events": (0.82, 0.95),
-    "participants": (0.72, 0.86),
-    "event_dates": (0.74, 0.86),
+    "events": (0.84, 0.95),
+    "participants": (0.75, 0.86),
+    "event_dates": (0.76, 0.86),
     "amounts": (0.97, 0.93),
 }
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..seeds import CuratedEventDate
-from .dates import DateExpr, DateGrammar, When, next_year, resolve_relative, since, unknown
+from .dates import DateExpr, DateGrammar, When
+from .event_dates import apply_curated, date_event
 from .model import Doc, Mention
 from .participants import (
     clause_end,
@@ -28,14 +28,7 @@ NOT_HAPPENED = re.compile(r"\b(?:not|n't|never|no\s+longer|may|might|could|refus
                           r"going|seeks?|will|would|any)\s+){0,3}$"
                           r"|\b(?:denied|denies|deny|denying|rejected\s+reports)\b[^.;]{0,40}$")
 PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|be|is|are|get|got)\s+(?:[a-z]+ly\s+)?$")
-CONTINUES = re.compile(r"^.{0,40}\b(?:speaking|talking)\s+at\s+the\s+(?:same\s+)?(?:event|ceremony|meeting|symposium)|"
-                       r"^(?:(?:In|Under)\s+(?:his|her|their|its|the)\s+(?:[\w-]+\s+)?(?:speech|remarks|statement|address|"
-                       r"meeting|talks|memo|letter|notice|filing|announcement|agreement|deal)|"
-                       r"At\s+the\s+(?:[\w-]+\s+)?(?:meeting|event|ceremony|symposium|talks|signing)|During\s+the|"
-                       r"There,|Then,|He\s|She\s|They\s|It\s)")
 AUX_ONLY = re.compile(r"\s*(?:(?:was|were|has|have|had|is|are|also|been|then|later|itself)\s+)*")
-DATELINE_BEFORE = re.compile(r"^[A-Z][A-Z .'-]+,\s*$")
-DATELINE_AFTER = re.compile(r"\s*(?:\([^)]{1,40}\)\s*)?(?:-{1,2}|–|—)\s")
 DEFINITE = re.compile(r"\bthe\s+(?:[\w-]+\s+){0,2}(?:deal|agreement|pact|partnership|meeting|symposium|talks|fine|penalty|probe|investigation|rules)\b", re.IGNORECASE)
 
 
@@ -120,8 +113,8 @@ def find_events(doc: Doc, rules: EventRules, curated: tuple[CuratedEventDate, ..
         exprs = rules.dates.find(doc.text, sent.start, sent.end, pub)
         prev = [e for e in events if sent.index - 4 <= e.sentence < sent.index]
         for ev in found:
-            _date(doc, ev, exprs, pub, ref, prev, sent.text, last_exprs)
-        _curated(found, curated, name_of)
+            date_event(doc, ev, exprs, pub, ref, prev, sent.text, last_exprs)
+        apply_curated(found, curated, name_of)
         events.extend(found)
         dated = [e for e in found if e.when is not None and e.when.lo is not None and e.when.hi is not None
                  and e.modality == "asserted"]
@@ -282,98 +275,6 @@ def _attachments(doc: Doc, rules: EventRules, sent, found: list[Event], earlier:
             doc.note(sent.index, rule.rule_id, f"{len(group)} attendee(s) joined the {target.event_type} event")
 
 
-def _usable(doc: Doc, ev: Event, x: DateExpr, pub: dt.date) -> bool:
-    """A date expression can date an event when it stands in the event's clause or opens the
-    sentence, and (for what is reported as done) does not lie after publication."""
-    sent = doc.sentences[ev.sentence]
-    c_start = clause_start(doc, sent.start, ev.trig_start)
-    c_end = clause_end(doc, ev.trig_end, sent.end)
-    in_clause = x.start >= c_start and x.end <= c_end
-    opening = x.start - sent.start < 40 and clause_start(doc, sent.start, x.start) == sent.start
-    if not (in_clause or opening):
-        return False
-    if DATELINE_BEFORE.match(doc.text[sent.start:x.start]) and DATELINE_AFTER.match(doc.text, x.end):
-        return False  # "BEIJING, March 15 (Reuters) -": the dateline dates the report, not the act
-    return not (ev.modality == "asserted" and x.when is not None and x.when.lo is not None and x.when.lo > pub)
-
-
-ATTRIBUTION = re.compile(r"\baccording to\b[^;,]{0,60}|\b(?:said|announced|stated|reported|disclosed)"
-                         r"(?:\s+in\s+a\s+(?:statement|notice|filing))?\s+(?=on\b|in\b|last\b)[^;,]{0,25}")
-
-
-def _attributed(doc: Doc, ev: Event, exprs: list[DateExpr], pub: dt.date) -> list[DateExpr]:
-    """Dates of the report that states the event ("according to a statement published on Friday")."""
-    sent = doc.sentences[ev.sentence]
-    spans = [m.span() for m in ATTRIBUTION.finditer(doc.text, ev.trig_end, sent.end)]
-    return [x for x in exprs if any(a <= x.start and x.end <= b for a, b in spans)
-            and not (ev.modality == "asserted" and x.when is not None and x.when.lo is not None and x.when.lo > pub)]
-
-
-def _date(doc: Doc, ev: Event, exprs: list[DateExpr], pub: dt.date, ref: When | None,
-          prev: list[Event], sent_text: str, last_exprs: list[DateExpr]) -> None:
-    planned = ev.modality == "planned"
-    exprs = [x for x in exprs if _usable(doc, ev, x, pub)] or _attributed(doc, ev, exprs, pub)
-    if planned:
-        # What is announced for later is dated only by words after it ("will open ... next year").
-        exprs = [x for x in exprs if x.start >= ev.trig_start]
-    expr = min(exprs, key=lambda x: min(abs(x.start - ev.trig_end), abs(ev.trig_start - x.end)), default=None)
-    if expr is not None:
-        when = expr.when
-        if expr.items and ev.split >= 0 and ev.split < len(expr.items):
-            when = expr.items[ev.split]
-        elif expr.relative is not None:
-            when = resolve_relative(expr.relative, ref or When(pub.isoformat(), pub, pub, "day"), pub, planned)
-        if when is not None and planned and expr.yearless and when.lo is not None and when.lo < pub:
-            when = next_year(when)
-        if when is not None and planned and expr.rule_id == "date.weekday" and when.lo is not None \
-                and when.lo < pub:
-            d = when.lo + dt.timedelta(days=7)  # "will meet on Tuesday": the coming one
-            when = When(d.isoformat(), d, d, "day")
-        if when is not None and expr.since:
-            when = since(when, pub)
-        if when is not None:
-            ev.when, ev.date_basis, ev.date_text, ev.date_expr = when, "text", expr.text, expr
-            return
-    ids = {a for a, _, _ in ev.participants}
-    dated_prev = [p for p in prev if p.when is not None and p.date_basis != "unknown"
-                  and p.modality == "asserted"]
-    sharing = [p for p in dated_prev if ids & {a for a, _, _ in p.participants}]
-    if sharing or (dated_prev and CONTINUES.search(sent_text) and not planned):
-        # A plan is dated from the report of its announcer: open from then on.
-        src = (sharing or dated_prev)[-1]
-        when = src.when
-        if planned and when.lo is not None:
-            when = When(f"{when.lo.isoformat()}/..", when.lo, None, "unknown")
-        ev.when, ev.date_basis, ev.date_text = when, "context", src.date_text
-        return
-    if last_exprs and CONTINUES.search(sent_text) and not planned:
-        x = last_exprs[0]
-        if x.when is not None and x.when.lo is not None and x.when.lo <= pub and not x.planned:
-            ev.when, ev.date_basis, ev.date_text = x.when, "context", x.text
-            return
-    ev.when, ev.date_basis, ev.date_text = unknown(pub, planned), "unknown", None
-
-
-def _curated(found: list[Event], curated: tuple[CuratedEventDate, ...], name_of: dict[str, str]) -> None:
-    from ..dates import edtf_bounds
-
-    for fact in curated:
-        for ev in found:
-            ids = {a for a, _, _ in ev.participants}
-            if ev.event_type != fact.event_type or not (fact.actor in ids or
-                                                        any(name_of.get(a) == fact.actor for a in ids)):
-                continue
-            if ev.date_basis == "text" and ev.when is not None and ev.when.precision == "day":
-                continue  # the article's own day wins over a curated fact
-            lo, hi = edtf_bounds(fact.date)
-            precision = {10: "day", 7: "month", 4: "year"}.get(len(fact.date), "range")
-            old_expr = ev.date_expr
-            ev.when, ev.date_basis, ev.date_text = When(fact.date, lo, hi, precision), "curated", None
-            for sib in found:
-                if sib is not ev and old_expr is not None and sib.date_expr is old_expr:
-                    sib.when, sib.date_basis = ev.when, "context"
-
-
 def event_codes(ev: Event, info: TypeInfo) -> tuple[str | None, str | None]:
     cameo = ev.rule.cameo or info.cameo
     if ev.modality == "planned" and info.planned_cameo:
@@ -390,8 +291,3 @@ def summary(ev: Event, names: dict[str, str]) -> str:
     planned = " (planned)" if ev.modality == "planned" else ""
     date = ev.when.edtf if ev.when else "unknown date"
     return f"{label}{planned}: {'; '.join(parts)}; {date}"
-
-
-def as_dict(ev: Event) -> dict[str, Any]:  # pragma: no cover - debugging aid
-    return {"type": ev.event_type, "participants": [(a, r) for a, r, _ in ev.participants],
-            "date": ev.when.edtf if ev.when else None}

@@ -1,0 +1,116 @@
+"""Dating events: the expression of the event's clause, the report's date, the narrative's
+context, a curated seed fact, or an honest open interval."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import TYPE_CHECKING
+
+from ..seeds import CuratedEventDate
+from .dates import DateExpr, When, next_year, resolve_relative, since, unknown
+from .model import Doc
+from .participants import clause_end, clause_start
+
+if TYPE_CHECKING:
+    from .events import Event
+
+CONTINUES = re.compile(r"^.{0,40}\b(?:speaking|talking)\s+at\s+the\s+(?:same\s+)?(?:event|ceremony|meeting|symposium)|"
+                       r"^(?:(?:In|Under)\s+(?:his|her|their|its|the)\s+(?:[\w-]+\s+)?(?:speech|remarks|statement|address|"
+                       r"meeting|talks|memo|letter|notice|filing|announcement|agreement|deal)|"
+                       r"At\s+the\s+(?:[\w-]+\s+)?(?:meeting|event|ceremony|symposium|talks|signing)|During\s+the|"
+                       r"There,|Then,|He\s|She\s|They\s|It\s)")
+DATELINE_BEFORE = re.compile(r"^[A-Z][A-Z .'-]+,\s*$")
+DATELINE_AFTER = re.compile(r"\s*(?:\([^)]{1,40}\)\s*)?(?:-{1,2}|–|—)\s")
+
+
+def usable(doc: Doc, ev: Event, x: DateExpr, pub: dt.date) -> bool:
+    """A date expression can date an event when it stands in the event's clause or opens the
+    sentence, and (for what is reported as done) does not lie after publication."""
+    sent = doc.sentences[ev.sentence]
+    c_start = clause_start(doc, sent.start, ev.trig_start)
+    c_end = clause_end(doc, ev.trig_end, sent.end)
+    in_clause = x.start >= c_start and x.end <= c_end
+    opening = x.start - sent.start < 40 and clause_start(doc, sent.start, x.start) == sent.start
+    if not (in_clause or opening):
+        return False
+    if DATELINE_BEFORE.match(doc.text[sent.start:x.start]) and DATELINE_AFTER.match(doc.text, x.end):
+        return False  # "BEIJING, March 15 (Reuters) -": the dateline dates the report, not the act
+    return not (ev.modality == "asserted" and x.when is not None and x.when.lo is not None and x.when.lo > pub)
+
+
+ATTRIBUTION = re.compile(r"\baccording to\b[^;,]{0,60}|\b(?:said|announced|stated|reported|disclosed)"
+                         r"(?:\s+in\s+a\s+(?:statement|notice|filing))?\s+(?=on\b|in\b|last\b)[^;,]{0,25}")
+
+
+def attributed(doc: Doc, ev: Event, exprs: list[DateExpr], pub: dt.date) -> list[DateExpr]:
+    """Dates of the report that states the event ("according to a statement published on Friday")."""
+    sent = doc.sentences[ev.sentence]
+    spans = [m.span() for m in ATTRIBUTION.finditer(doc.text, ev.trig_end, sent.end)]
+    return [x for x in exprs if any(a <= x.start and x.end <= b for a, b in spans)
+            and not (ev.modality == "asserted" and x.when is not None and x.when.lo is not None and x.when.lo > pub)]
+
+
+def date_event(doc: Doc, ev: Event, exprs: list[DateExpr], pub: dt.date, ref: When | None,
+          prev: list[Event], sent_text: str, last_exprs: list[DateExpr]) -> None:
+    planned = ev.modality == "planned"
+    exprs = [x for x in exprs if usable(doc, ev, x, pub)] or attributed(doc, ev, exprs, pub)
+    if planned:
+        # What is announced for later is dated only by words after it ("will open ... next year").
+        exprs = [x for x in exprs if x.start >= ev.trig_start]
+    expr = min(exprs, key=lambda x: min(abs(x.start - ev.trig_end), abs(ev.trig_start - x.end)), default=None)
+    if expr is not None:
+        when = expr.when
+        if expr.items and ev.split >= 0 and ev.split < len(expr.items):
+            when = expr.items[ev.split]
+        elif expr.relative is not None:
+            when = resolve_relative(expr.relative, ref or When(pub.isoformat(), pub, pub, "day"), pub, planned)
+        if when is not None and planned and expr.yearless and when.lo is not None and when.lo < pub:
+            when = next_year(when)
+        if when is not None and planned and expr.rule_id == "date.weekday" and when.lo is not None \
+                and when.lo < pub:
+            d = when.lo + dt.timedelta(days=7)  # "will meet on Tuesday": the coming one
+            when = When(d.isoformat(), d, d, "day")
+        if when is not None and expr.since:
+            when = since(when, pub)
+        if when is not None:
+            ev.when, ev.date_basis, ev.date_text, ev.date_expr = when, "text", expr.text, expr
+            return
+    ids = {a for a, _, _ in ev.participants}
+    dated_prev = [p for p in prev if p.when is not None and p.date_basis != "unknown"
+                  and p.modality == "asserted"]
+    sharing = [p for p in dated_prev if ids & {a for a, _, _ in p.participants}]
+    if sharing or (dated_prev and CONTINUES.search(sent_text) and not planned):
+        # A plan is dated from the report of its announcer: open from then on.
+        src = (sharing or dated_prev)[-1]
+        when = src.when
+        if planned and when.lo is not None:
+            when = When(f"{when.lo.isoformat()}/..", when.lo, None, "unknown")
+        ev.when, ev.date_basis, ev.date_text = when, "context", src.date_text
+        return
+    if last_exprs and CONTINUES.search(sent_text) and not planned:
+        x = last_exprs[0]
+        if x.when is not None and x.when.lo is not None and x.when.lo <= pub and not x.planned:
+            ev.when, ev.date_basis, ev.date_text = x.when, "context", x.text
+            return
+    ev.when, ev.date_basis, ev.date_text = unknown(pub, planned), "unknown", None
+
+
+def apply_curated(found: list[Event], curated: tuple[CuratedEventDate, ...], name_of: dict[str, str]) -> None:
+    from ..dates import edtf_bounds
+
+    for fact in curated:
+        for ev in found:
+            ids = {a for a, _, _ in ev.participants}
+            if ev.event_type != fact.event_type or not (fact.actor in ids or
+                                                        any(name_of.get(a) == fact.actor for a in ids)):
+                continue
+            if ev.date_basis == "text" and ev.when is not None and ev.when.precision == "day":
+                continue  # the article's own day wins over a curated fact
+            lo, hi = edtf_bounds(fact.date)
+            precision = {10: "day", 7: "month", 4: "year"}.get(len(fact.date), "range")
+            old_expr = ev.date_expr
+            ev.when, ev.date_basis, ev.date_text = When(fact.date, lo, hi, precision), "curated", None
+            for sib in found:
+                if sib is not ev and old_expr is not None and sib.date_expr is old_expr:
+                    sib.when, sib.date_basis = ev.when, "context"
