@@ -117,6 +117,24 @@ def company_units(doc: Doc, suffixes: frozenset[str], gaz: Gazetteer) -> None:
                                 m.sentence))
 
 
+CANTONESE_GIVEN = re.compile(r"\s[A-Z][a-z]+-[a-z]+(?![\w-])")
+
+
+def extend_given_names(doc: Doc, pinyin_word: re.Pattern[str] | None = None) -> None:
+    """"John Lee Ka-chiu", "Eric Jing Xiandong": a Hong Kong or pinyin given name after a known
+    person's Western-order name belongs to it."""
+    for m in list(doc.mentions):
+        if doc.actors.get(m.actor_id, {}).get("actor_type") != "person":
+            continue
+        g = CANTONESE_GIVEN.match(doc.text, m.end)
+        if g is None and pinyin_word is not None and len(m.text.split()) == 2:
+            g = pinyin_word.match(doc.text, m.end)
+        if g and not doc.covered(g.start() + 1, g.end()):
+            doc.mentions.remove(m)
+            doc.add_mention(Mention(m.start, g.end(), doc.text[m.start:g.end()], m.actor_id, "alias",
+                                    "person.given-name", m.sentence))
+
+
 def pattern_organisations(doc: Doc, patterns: list[OrgPattern], not_first: frozenset[str],
                           gaz: Gazetteer) -> None:
     """Organisations that no list has, found by their shape ("X Holdings", "authorities in X")."""

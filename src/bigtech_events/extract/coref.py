@@ -38,8 +38,11 @@ def nominal_references(doc: Doc, rules: list[NominalRule]) -> None:
                     # name it stands beside.
                     beside = [x.actor_id for x in doc.mentions
                               if re.fullmatch(r",\s*", doc.text[x.end:m.start()] or "x")]
+                    # Places that only locate another name are skipped ("Hangzhou, capital of Zhejiang");
+                    # an organisation named as someone's employer is still a fine antecedent.
                     target = nearest_actor(doc, m.start(), rule.types, rule.window,
-                                           rule.exclude + tuple(beside), skip_modifiers=True)
+                                           rule.exclude + tuple(beside),
+                                           skip_modifiers="government" in rule.types)
                 if target is None:
                     doc.note(sent.index, f"coreference.{rule.rule_id}", f"{m.group(0)!r} left unresolved")
                     continue

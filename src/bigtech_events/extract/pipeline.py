@@ -8,7 +8,7 @@ from typing import Any
 
 from ..ids import content_id
 from ..seeds import Article
-from .actors import company_units, gazetteer_mentions, pattern_organisations
+from .actors import company_units, extend_given_names, gazetteer_mentions, pattern_organisations
 from .coref import (
     descriptor_references,
     executive_references,
@@ -56,6 +56,7 @@ class Extractor:
         pattern_organisations(doc, r.organisations, r.org_not_first, r.gazetteer)
         if r.titles.name_shape is not None and r.titles.not_after_name is not None:
             name_shape_persons(doc, r.titles, r.gazetteer, r.titles.name_shape, r.titles.not_after_name)
+        extend_given_names(doc, r.titles.pinyin_word)
         find_titles(doc, r.titles, r.gazetteer)
         find_relations(doc, r.relations)
         descriptor_references(doc, r.descriptors, r.gazetteer)

@@ -37,6 +37,7 @@ class TitleRules:
     regex: re.Pattern[str] | None = None
     by_form: dict[str, Title] | None = None
     name_shape: re.Pattern[str] | None = None
+    pinyin_word: re.Pattern[str] | None = None
     not_after_name: re.Pattern[str] | None = None
 
     def compile(self) -> None:
@@ -143,6 +144,26 @@ def _org_appointed(doc: Doc, rules: TitleRules, appoints: re.Pattern[str], as_ti
                      f"{person.actor_id} {title_text} of {org.actor_id}")
 
 
+def _second_post(doc: Doc, rules: TitleRules, person: Mention, org: Mention, ms: list[Mention],
+                 sent_idx: int, alt: str) -> None:
+    """"X, a member of the Politburo and vice premier of the State Council": the second post."""
+    more = re.compile(rf"\s+and\s+(?:the\s+|an?\s+)?(?P<titles>{alt}(?:\s*(?:,|and|&)\s*{alt})*)"
+                      rf"\s+(?:of|at)\s+(?:the\s+)?")
+    nxt = [m for m in ms if m.start >= org.end]
+    if not nxt:
+        return
+    bm = more.fullmatch(doc.text, org.end, nxt[0].start)
+    if not bm or doc.actors.get(nxt[0].actor_id, {}).get("actor_type") == "person":
+        return
+    titles = [rules.by_form[f.group(0)] for f in rules.title_split.finditer(bm.group("titles"))]
+    if doc.actors[nxt[0].actor_id]["actor_type"] not in {ty for t in titles for ty in t.org_types}:
+        return
+    nxt[0].modifier = True
+    title_text = " and ".join(dict.fromkeys(t.title for t in titles))
+    doc.affiliations.append(Affiliation(person.actor_id, "position", nxt[0].actor_id, person.start, nxt[0].end,
+                                        f"title.appositive-{titles[0].title_id}", sent_idx, title_text, None))
+
+
 def appositive_titles(doc: Doc, rules: TitleRules) -> None:
     """"Pony Ma, chairman and CEO of Tencent", "Wu Qing, who took over as chairman of the CSRC"."""
     assert rules.regex is not None
@@ -150,6 +171,7 @@ def appositive_titles(doc: Doc, rules: TitleRules) -> None:
     q = rules.qual_alt
     between = re.compile(
         rf",\s+(?:who\s+(?:took\s+over\s+as|was\s+(?:appointed|named)(?:\s+as)?|became|serves\s+as|"
+        rf"(?:replaced|succeeded)\s+[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){{0,2}}\s+as|"
         rf"is|was|has\s+been|had\s+been)\s+)?(?:also\s+|previously\s+)?(?:the\s+|a\s+|an\s+|its\s+)?(?:(?P<q>{q})\s+)?"
         rf"(?P<titles>{alt}(?:\s*(?:,|and|&)\s*{alt})*)\s+(?:of|at|for)\s+(?:the\s+)?")
     appointed = re.compile(
@@ -173,7 +195,7 @@ def appositive_titles(doc: Doc, rules: TitleRules) -> None:
                 if not bm and re.search(r"\b(?:appoint(?:ed|s)?|nam(?:ed|es)|promot(?:ed|es)|made|elected)\s+$",
                                         doc.text[max(0, person.start - 15):person.start]):
                     bm = appointed.fullmatch(doc.text, person.end, org.start)
-                if not bm and re.fullmatch(r",\s+", doc.text[person.end:org.start]):
+                if not bm and re.fullmatch(r",\s+(?:the\s+)?", doc.text[person.end:org.start]):
                     bm = possessive.match(doc.text, org.end)
                     if bm and not re.match(r"\s*(?:,|and\b|\.|$)", doc.text[bm.end():bm.end() + 5]):
                         bm = None
@@ -191,6 +213,7 @@ def appositive_titles(doc: Doc, rules: TitleRules) -> None:
                                                     sent.index, title_text, bm.group("q")))
                 doc.note(sent.index, f"title.appositive-{titles[0].title_id}",
                          f"{person.actor_id} {title_text} of {org.actor_id}")
+                _second_post(doc, rules, person, org, ms, sent.index, alt)
                 break
 
 
@@ -281,7 +304,8 @@ def _organisation(doc: Doc, rules: TitleRules, gaz: Gazetteer, sent_idx: int, se
     for ref, types in sorted(rules.org_references.items(), key=lambda kv: -len(kv[0])):
         if re.search(rf"(?<![\w-]){re.escape(ref)}\s+$", pre):
             s = sent_start + len(pre.rstrip()) - len(ref)
-            target = nearest_actor(doc, s, types, window=3)
+            fitting = tuple(t for t in types if any(t in title.org_types for title in titles)) or types
+            target = nearest_actor(doc, s, fitting, window=3, skip_modifiers=False)
             if target is None:
                 return None, None, qualifier
             words = re.sub(r"(?:’s|'s)$", "", ref)
