@@ -1,7 +1,7 @@
 """The synthetic test articles (tests/fixtures/synthetic) built as a package and scored.
 
 The articles were written, with the rows an annotator would record, independently of the
-rules. The floors below are the scores the shipped rules reach; a change that lowers one fails.
+rules (01-12 first; 13-20 later, measured before any rule was tuned on them). The floors below are the scores the shipped rules reach; a change that lowers one fails.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ FIXTURES = Path(__file__).parent / "fixtures" / "synthetic"
 
 # (recall floor, precision floor) per category.
 FLOORS = {
-    "actors": (0.95, 0.87),
-    "affiliations": (0.57, 0.93),
-    "events": (0.84, 0.95),
-    "participants": (0.75, 0.86),
-    "event_dates": (0.76, 0.86),
+    "actors": (0.96, 0.88),
+    "affiliations": (0.45, 0.90),
+    "events": (0.81, 0.95),
+    "participants": (0.69, 0.86),
+    "event_dates": (0.70, 0.83),
     "amounts": (0.97, 0.93),
 }
 

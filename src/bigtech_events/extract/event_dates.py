@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ..seeds import CuratedEventDate
 from .dates import DateExpr, When, next_year, resolve_relative, since, unknown
 from .model import Doc
-from .participants import clause_end, clause_start
+from .participants import clause_end, clause_start, parentheticals
 
 if TYPE_CHECKING:
     from .events import Event
@@ -34,6 +34,9 @@ def usable(doc: Doc, ev: Event, x: DateExpr, pub: dt.date) -> bool:
     opening = x.start - sent.start < 40 and clause_start(doc, sent.start, x.start) == sent.start
     if not (in_clause or opening):
         return False
+    if any(a <= x.start < b for a, b in parentheticals(doc, sent.start, sent.end)) and not (
+            any(a <= ev.trig_start < b for a, b in parentheticals(doc, sent.start, sent.end))):
+        return False  # "Du Xiaoman, spun off from Baidu in 2018, was barred ...": the aside's own date
     if DATELINE_BEFORE.match(doc.text[sent.start:x.start]) and DATELINE_AFTER.match(doc.text, x.end):
         return False  # "BEIJING, March 15 (Reuters) -": the dateline dates the report, not the act
     return not (ev.modality == "asserted" and x.when is not None and x.when.lo is not None and x.when.lo > pub)

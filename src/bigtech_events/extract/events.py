@@ -29,6 +29,7 @@ NOT_HAPPENED = re.compile(r"\b(?:not|n't|never|no\s+longer|may|might|could|refus
                           r"|\b(?:denied|denies|deny|denying|rejected\s+reports)\b[^.;]{0,40}$")
 PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|be|is|are|get|got)\s+(?:[a-z]+ly\s+)?$")
 AUX_ONLY = re.compile(r"\s*(?:(?:was|were|has|have|had|is|are|also|been|then|later|itself)\s+)*")
+ALONG_WITH = re.compile(r",?\s+(?:along\s+with|together\s+with|as\s+well\s+as)\s")
 DEFINITE = re.compile(r"\bthe\s+(?:[\w-]+\s+){0,2}(?:deal|agreement|pact|partnership|meeting|symposium|talks|fine|penalty|probe|investigation|rules)\b", re.IGNORECASE)
 
 
@@ -261,6 +262,9 @@ def _attachments(doc: Doc, rules: EventRules, sent, found: list[Event], earlier:
         for m in rule.regex.finditer(doc.text, sent.start, sent.end):
             if rule.side == "subject":
                 group = subject_group(doc, sent.index, clause_start(doc, sent.start, m.start()), m.start())
+                along = ALONG_WITH.match(doc.text, m.end())
+                if along:  # "X attended the symposium, along with officials from Y and Z"
+                    group = group + object_group(doc, along.end() - 1, clause_end(doc, along.end(), sent.end))
             else:
                 group = object_group(doc, m.end(), clause_end(doc, m.end(), sent.end))
             if not group:

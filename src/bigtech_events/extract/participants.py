@@ -29,7 +29,8 @@ OBJECT_GAP = re.compile(r"^\s*(?:(?:the\s+)?(?:top\s+|senior\s+)?(?:executives|o
 ACRONYM = re.compile(r"\s*\([^()]{1,40}\)")
 PRONOUN = re.compile(r"(?<![\w’'])(he|she|He|She|it|It|they|They|its|Its|their|Their)(?![\w’'])")
 EVENT_ANAPHORA = re.compile(r"\s+(?:follow(?:s|ed)?|c(?:o|a)mes?|came|marks?|marked|was|is|had been|has been)\b")
-PARENTHETICAL = re.compile(r",\s+(?:who|which|whose|also|now|then)\b[^;]*?,(?=\s+(?:and\s+)?[A-Za-z])")
+PARENTHETICAL = re.compile(r",\s+(?:who|which|whose|also|now|then|spun\s+off|founded|set\s+up|established|"
+                           r"launched|listed|based|owned|backed|valued|formerly|once)\b[^;]*?,(?=\s+(?:and\s+)?[A-Za-z])")
 ATTRIBUTIVE_BEFORE = re.compile(r"(?:\b(?:a|an)|\d[\d,.]*)\s+$", re.IGNORECASE)
 ATTRIBUTIVE_AFTER = re.compile(r"^\s+(?!(?:and|or|to|in|on|for|with|by|from|of|at|as|is|are|was|were|has|have|"
                                r"had|will|would|said|says|also|which|who|that|each|itself|its|did|does)\b)[a-z][a-z-]*[a-df-z]\b")
