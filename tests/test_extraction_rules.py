@@ -155,3 +155,22 @@ def test_both_sides_of_an_approved_acquisition_are_targets():
     _, ev = run("The State Administration for Market Regulation approved Tencent's proposed acquisition of "
                 "audio platform Ximalaya on Wednesday.")
     assert {("tencent", "target"), ("ximalaya", "target")} <= ev[0][3]
+
+
+def test_posts_at_organisations_named_by_references():
+    r, _ = run("JD.com reported results. Founder Richard Liu remains chairman of the company. "
+               "Pan Gongsheng, the central bank's governor, spoke on Monday.")
+    posts = {(a["subject_id"], a["object_id"], a["title"]) for a in r.rows["affiliations"]}
+    assert ("richard-liu", "jd-com", "chairman") in posts
+    assert ("pan-gongsheng", "peoples-bank-of-china", "governor") in posts
+    ids = [a["affiliation_id"] for a in r.rows["affiliations"]]
+    assert len(ids) == len(set(ids))
+
+
+def test_ownership_in_appositions():
+    r, _ = run("Weibo, which is controlled by Sina Corp, apologised. iQiyi, the Baidu-controlled video "
+               "platform, was fined. Lufax Holding, the Shanghai-based lending platform, was probed.")
+    rel = {(a["subject_id"], a["relation"], a["object_id"]) for a in r.rows["affiliations"]}
+    assert ("weibo", "subsidiary_of", "sina") in rel or any(s == "weibo" and o.startswith("sina") for s, _, o in rel)
+    assert ("iqiyi", "subsidiary_of", "baidu") in rel
+    assert ("lufax", "based_in", "shanghai") in rel or any(s.startswith("lufax") and r_ == "based_in" for s, r_, _ in rel)

@@ -21,7 +21,7 @@ from .model import Doc
 from .pipeline_rows import article_row
 from .relations import find_relations, possessive_modifiers
 from .rules import RuleSet, load_rules
-from .titles import find_titles, name_shape_persons
+from .titles import appositive_titles, find_titles, name_shape_persons
 
 PER_ARTICLE_TABLES = ("mentions", "events", "event_participants", "affiliations", "amounts")
 
@@ -62,6 +62,7 @@ class Extractor:
         descriptor_references(doc, r.descriptors, r.gazetteer)
         nominal_references(doc, r.nominal)
         surname_references(doc, r.titles)
+        appositive_titles(doc, r.titles)  # again: posts at an organisation named by a later reference
         find_relations(doc, r.relations)
         possessive_modifiers(doc)
         executive_references(doc, r.executives)
@@ -248,9 +249,14 @@ def _in_clause(doc: Doc, ev: Event, pos: int) -> bool:
 
 def _affiliation_rows(aid: str, doc: Doc, events: list[Event], actors: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
+    seen: set[tuple[int, int, str, str, str]] = set()
     for a in doc.affiliations:
         if a.subject_id not in actors or a.object_id not in actors:
             continue
+        key = (a.start, a.end, a.subject_id, a.relation, a.object_id)
+        if key in seen:
+            continue  # the same words found by two passes
+        seen.add(key)
         dated = [e for e in events if e.when is not None and e.date_basis != "unknown"
                  and e.modality == "asserted" and (
             e.sentence == a.sentence or (a.sentence - 1 <= e.sentence <= a.sentence

@@ -174,6 +174,10 @@ def appositive_titles(doc: Doc, rules: TitleRules) -> None:
         rf"(?:replaced|succeeded)\s+[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){{0,2}}\s+as|"
         rf"is|was|has\s+been|had\s+been)\s+)?(?:also\s+|previously\s+)?(?:the\s+|a\s+|an\s+|its\s+)?(?:(?P<q>{q})\s+)?"
         rf"(?P<titles>{alt}(?:\s*(?:,|and|&)\s*{alt})*)\s+(?:of|at|for)\s+(?:the\s+)?")
+    remains = re.compile(
+        rf"\s+(?:remains|is|was|became|becomes|serves\s+as|served\s+as|has\s+been|had\s+been)\s+"
+        rf"(?:the\s+|an?\s+|its\s+)?(?:(?P<q>{q})\s+)?(?P<titles>{alt}(?:\s*(?:,|and|&)\s*{alt})*)"
+        rf"\s+(?:of|at)\s+(?:the\s+)?")
     appointed = re.compile(
         rf"\s+(?:as\s+)?(?:the\s+|an?\s+)?(?:(?P<q>{q})\s+)?(?P<titles>{alt}(?:\s*(?:,|and|&)\s*{alt})*)"
         rf"\s+(?:of|at)\s+(?:the\s+)?")
@@ -191,7 +195,8 @@ def appositive_titles(doc: Doc, rules: TitleRules) -> None:
             for org in ms[i + 1:i + 3]:
                 if doc.actors.get(org.actor_id, {}).get("actor_type") == "person":
                     continue
-                bm = between.fullmatch(doc.text, person.end, org.start)
+                bm = between.fullmatch(doc.text, person.end, org.start) or remains.fullmatch(
+                    doc.text, person.end, org.start)
                 if not bm and re.search(r"\b(?:appoint(?:ed|s)?|nam(?:ed|es)|promot(?:ed|es)|made|elected)\s+$",
                                         doc.text[max(0, person.start - 15):person.start]):
                     bm = appointed.fullmatch(doc.text, person.end, org.start)
@@ -208,6 +213,9 @@ def appositive_titles(doc: Doc, rules: TitleRules) -> None:
                 org.modifier = True
                 title_text = " and ".join(dict.fromkeys(t.title for t in titles))
                 end = max(org.end, bm.end()) if bm.re is possessive else org.end
+                if any((a.subject_id, a.object_id, a.start) == (person.actor_id, org.actor_id, person.start)
+                       for a in doc.affiliations):
+                    break  # found by the first pass
                 doc.affiliations.append(Affiliation(person.actor_id, "position", org.actor_id, person.start,
                                                     end, f"title.appositive-{titles[0].title_id}",
                                                     sent.index, title_text, bm.group("q")))
