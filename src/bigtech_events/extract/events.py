@@ -81,6 +81,7 @@ class Event:
     date_text: str | None = None
     date_expr: DateExpr | None = None
     split: int = -1  # index when "X and Y each ..." made one event per subject
+    participle: bool = False  # ", replacing X": continues the act before it in the sentence
 
     def add(self, actor_id: str, role: str, mention: Mention, rule_id: str | None = None) -> None:
         if any(a == actor_id for a, _, _ in self.participants):
@@ -195,7 +196,9 @@ def _sentence_events(doc: Doc, rules: EventRules, sent) -> list[Event]:
         subject_sets = [[s] for s in subjects] if each else [subjects]
         for i, subj in enumerate(subject_sets):
             ev = Event(rule.event_type, rule, sent.index, m.start(), m.end(), modality, location=location,
-                       split=i if each else -1)
+                       split=i if each else -1,
+                       participle=bool(re.search(r",\s*$", doc.text[max(0, m.start() - 3):m.start()]))
+                       and m.group(0).split()[0].lower().endswith("ing"))
             for x in subj:
                 ev.add(x.actor_id, subj_role or "party", x)
             for x in objects:
@@ -242,7 +245,7 @@ def _merge(events: list[Event]) -> list[Event]:
     out: list[Event] = []
     for ev in events:
         twin = next((o for o in out if o.event_type == ev.event_type and o.split == -1 and ev.split == -1
-                     and _compatible(o, ev)), None)
+                     and (_compatible(o, ev) or ev.participle)), None)
         if twin is None:
             out.append(ev)
             continue
