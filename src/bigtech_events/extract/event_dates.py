@@ -39,7 +39,9 @@ def usable(doc: Doc, ev: Event, x: DateExpr, pub: dt.date) -> bool:
         return False  # "Du Xiaoman, spun off from Baidu in 2018, was barred ...": the aside's own date
     if DATELINE_BEFORE.match(doc.text[sent.start:x.start]) and DATELINE_AFTER.match(doc.text, x.end):
         return False  # "BEIJING, March 15 (Reuters) -": the dateline dates the report, not the act
-    return not (ev.modality == "asserted" and x.when is not None and x.when.lo is not None and x.when.lo > pub)
+    # A deadline or a future date does not date what is reported as done.
+    return not (ev.modality == "asserted" and (x.planned or (
+        x.when is not None and x.when.lo is not None and x.when.lo > pub)))
 
 
 ATTRIBUTION = re.compile(r"\baccording to\b[^;,]{0,60}|\b(?:said|announced|stated|reported|disclosed)"

@@ -30,7 +30,8 @@ ACRONYM = re.compile(r"\s*\([^()]{1,40}\)")
 PRONOUN = re.compile(r"(?<![\w’'])(he|she|He|She|it|It|they|They|its|Its|their|Their)(?![\w’'])")
 EVENT_ANAPHORA = re.compile(r"\s+(?:follow(?:s|ed)?|c(?:o|a)mes?|came|marks?|marked|was|is|had been|has been)\b")
 PARENTHETICAL = re.compile(r",\s+(?:who|which|whose|also|now|then|spun\s+off|founded|set\s+up|established|"
-                           r"launched|listed|based|owned|backed|valued|formerly|once)\b[^;]*?,(?=\s+(?:and\s+)?[A-Za-z])")
+                           r"launched|listed|based|owned|backed|valued|formerly|once)\b[^;]*?,(?=\s+(?:and\s+)?[A-Za-z])"
+                           r"|,\s+(?:the|a|an)\s+[a-z][^,;]{0,80}?,(?=\s+[a-z])")
 ATTRIBUTIVE_BEFORE = re.compile(r"(?:\b(?:a|an)|\d[\d,.]*)\s+$", re.IGNORECASE)
 ATTRIBUTIVE_AFTER = re.compile(r"^\s+(?!(?:and|or|to|in|on|for|with|by|from|of|at|as|is|are|was|were|has|have|"
                                r"had|will|would|said|says|also|which|who|that|each|itself|its|did|does)\b)[a-z][a-z-]*[a-df-z]\b")
@@ -39,7 +40,15 @@ PREPOSITIONS = ("with", "between", "from", "by", "on", "to", "into", "of", "agai
 
 def parentheticals(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of ", who ... ," asides between start and end."""
-    return [m.span() for m in PARENTHETICAL.finditer(doc.text, start) if m.start() < end and m.end() <= end + 1]
+    out = []
+    for m in PARENTHETICAL.finditer(doc.text, start):
+        if not (m.start() < end and m.end() <= end + 1):
+            continue
+        # A descriptive aside (", the consumer-lending platform ...,") must follow a name.
+        if re.match(r",\s+(?:the|a|an)\s", m.group(0)) and not any(x.end == m.start() for x in doc.mentions):
+            continue
+        out.append(m.span())
+    return out
 
 
 def clause_start(doc: Doc, sent_start: int, pos: int) -> int:
