@@ -79,3 +79,17 @@ def refresh_hashes(root: Path) -> None:
         pqd["bytes"], digest = file_facts(root / pqd["path"])
         pqd["hash"] = f"sha256:{digest}"
     path.write_text(json.dumps(d, indent=2, ensure_ascii=False) + "\n")
+
+
+SPAN_COLUMNS = {"mentions": [("char_start", "char_end", "text")],
+                "events": [("char_start", "char_end", "evidence"), ("trigger_start", "trigger_end", "trigger")],
+                "affiliations": [("char_start", "char_end", "evidence")],
+                "amounts": [("char_start", "char_end", "text")]}
+
+
+def assert_spans_reproduce(text: str, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Every span of the extracted rows reproduces its recorded words in ``text``."""
+    for table, columns in SPAN_COLUMNS.items():
+        for row in rows[table]:
+            for start, end, words in columns:
+                assert text[row[start]:row[end]] == row[words], (table, row)

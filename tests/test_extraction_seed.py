@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pytest
+from helpers import assert_spans_reproduce
 
 from bigtech_events.extract import Extractor
 from bigtech_events.paths import RULES_DIR, SEEDS_DIR
@@ -142,16 +143,7 @@ def test_beijing_as_the_central_government_and_as_the_city():
 
 def test_every_row_reproduces_its_words():
     article, r = result()
-    text = article.text
-    for m in r.rows["mentions"]:
-        assert text[m["char_start"]:m["char_end"]] == m["text"]
-    for e in r.rows["events"]:
-        assert text[e["char_start"]:e["char_end"]] == e["evidence"]
-        assert text[e["trigger_start"]:e["trigger_end"]] == e["trigger"]
-    for a in r.rows["affiliations"]:
-        assert text[a["char_start"]:a["char_end"]] == a["evidence"]
-    for a in r.rows["amounts"]:
-        assert text[a["char_start"]:a["char_end"]] == a["text"]
+    assert_spans_reproduce(article.text, r.rows)
 
 
 def test_only_mentioned_actors_reach_the_table():

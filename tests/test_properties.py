@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from edtf import parse_edtf
+from helpers import assert_spans_reproduce
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -49,15 +50,7 @@ def test_extraction_never_crashes_spans_reproduce_and_is_deterministic(text):
     first = extractor().extract(a)
     second = extractor().extract(a)
     assert first.rows == second.rows and first.actors == second.actors
-    for m in first.rows["mentions"]:
-        assert text[m["char_start"]:m["char_end"]] == m["text"]
-    for e in first.rows["events"]:
-        assert text[e["char_start"]:e["char_end"]] == e["evidence"]
-        assert text[e["trigger_start"]:e["trigger_end"]] == e["trigger"]
-    for x in first.rows["affiliations"]:
-        assert text[x["char_start"]:x["char_end"]] == x["evidence"]
-    for x in first.rows["amounts"]:
-        assert text[x["char_start"]:x["char_end"]] == x["text"]
+    assert_spans_reproduce(text, first.rows)
     gaz = extractor().rules.gazetteer
     for e in first.rows["events"]:
         if e["location"] is not None:  # a place named in the event's own sentence
