@@ -50,13 +50,19 @@ def nominal_references(doc: Doc, rules: list[NominalRule]) -> None:
                                         f"coreference.{rule.rule_id}", sent.index))
 
 
-def descriptor_references(doc: Doc, rules: list[tuple[str, str, re.Pattern[str]]], gaz: Any) -> None:
-    """"China's market regulator": a descriptive name of a central body, resolved to it."""
+def descriptor_references(doc: Doc, rules: list[tuple[str, str, re.Pattern[str], re.Pattern[str] | None]],
+                          gaz: Any) -> None:
+    """"China's market regulator": a descriptive name of a central body, resolved to it unless the
+    article has named another body the words could mean."""
     for sent in doc.sentences:
-        for rule_id, actor_id, rx in rules:
+        for rule_id, actor_id, rx, unless in rules:
             for m in rx.finditer(doc.text, sent.start, sent.end):
                 s, e = m.span(1)
                 if doc.covered(s, e) or actor_id not in gaz.actors:
+                    continue
+                if unless is not None and unless.search(doc.text, 0, m.start()):
+                    doc.note(sent.index, f"coreference.{rule_id}", f"{m.group(1)!r} left unresolved: "
+                             "another body it could mean was named before")
                     continue
                 doc.actors.setdefault(actor_id, gaz.actors[actor_id].row())
                 doc.add_mention(Mention(s, e, doc.text[s:e], actor_id, "coreference",

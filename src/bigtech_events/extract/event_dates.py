@@ -34,9 +34,13 @@ def usable(doc: Doc, ev: Event, x: DateExpr, pub: dt.date) -> bool:
     opening = x.start - sent.start < 40 and clause_start(doc, sent.start, x.start) == sent.start
     if not (in_clause or opening):
         return False
-    if any(a <= x.start < b for a, b in parentheticals(doc, sent.start, sent.end)) and not (
-            any(a <= ev.trig_start < b for a, b in parentheticals(doc, sent.start, sent.end))):
-        return False  # "Du Xiaoman, spun off from Baidu in 2018, was barred ...": the aside's own date
+    asides = parentheticals(doc, sent.start, sent.end)
+    x_aside = next(((a, b) for a, b in asides if a <= x.start < b), None)
+    ev_aside = next(((a, b) for a, b in asides if a <= ev.trig_start < b), None)
+    if x_aside != ev_aside:
+        # "Du Xiaoman, spun off from Baidu in 2018, was barred ...": an aside and the main clause
+        # each keep their own dates.
+        return False
     if DATELINE_BEFORE.match(doc.text[sent.start:x.start]) and DATELINE_AFTER.match(doc.text, x.end):
         return False  # "BEIJING, March 15 (Reuters) -": the dateline dates the report, not the act
     # A deadline or a future date does not date what is reported as done.

@@ -54,9 +54,9 @@ def find_relations(doc: Doc, rules: list[RelationRule]) -> None:
                     subj, obj = (first, second) if rule.subject == "first" else (second, first)
                     if subj.actor_id == obj.actor_id:
                         continue
+                    if any(k[3] == first.start and {k[0], k[2]} == {subj.actor_id, obj.actor_id} for k in seen):
+                        break  # one row per stated relation: this pair already has its row
                     key = (subj.actor_id, rule.relation, obj.actor_id, first.start)
-                    if key in seen:
-                        continue
                     seen.add(key)
                     {"first": first, "second": second}.get(rule.modifier, obj).modifier = True
                     doc.affiliations.append(Affiliation(subj.actor_id, rule.relation, obj.actor_id,

@@ -41,7 +41,7 @@ class RuleSet:
     relations: list[RelationRule]
     nominal: list[NominalRule]
     executives: list[tuple[str, re.Pattern[str]]]
-    descriptors: list[tuple[str, str, re.Pattern[str]]]
+    descriptors: list[tuple[str, str, re.Pattern[str], re.Pattern[str] | None]]
     events: EventRules
     money: MoneyGrammar
     source_dir: Path
@@ -170,13 +170,14 @@ def load_relations(path: Path) -> list[RelationRule]:
     return out
 
 
-def load_descriptors(path: Path) -> list[tuple[str, str, re.Pattern[str]]]:
+def load_descriptors(path: Path) -> list[tuple[str, str, re.Pattern[str], re.Pattern[str] | None]]:
     data = read_yaml(path) or {}
     out = []
     for i, r in enumerate(data.get("descriptors", []) or [], 1):
         where = f"{path}: descriptors[{i}]"
+        unless = compile_regex(r["unless_named"], where) if r.get("unless_named") else None
         out.append((str(_need(r, "id", where)), str(_need(r, "actor", where)),
-                    compile_regex(_need(r, "pattern", where), where, re.IGNORECASE)))
+                    compile_regex(_need(r, "pattern", where), where, re.IGNORECASE), unless))
     return out
 
 
