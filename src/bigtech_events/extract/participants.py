@@ -192,6 +192,7 @@ def subject_of_recent(doc: Doc, before: int, types: tuple[str, ...], sent_idx: i
     return None
 
 
+INCLUDING = re.compile(r"[^,.;]{0,40}?,\s+(?:including|among\s+them|such\s+as)\s+")
 DEAL_OF = re.compile(r"(?:’s|'s)\s+(?:proposed\s+|planned\s+|\$?[\d.,]+\s*(?:billion|million|bn|m)?\s+)?"
                      r"(?:acquisition|takeover|purchase|merger|buyout|investment)\s+(?:of|in|with)\s+")
 OBJECT_TAIL = re.compile(r"(?:(?:the|a|an)\s+)?(?:[a-z][\w-]*\s+){0,3}")
@@ -203,6 +204,12 @@ def object_group(doc: Doc, trig_end: int, end: int, sent_idx: int | None = None,
     ms = eligible(doc, trig_end, end)
     if ms and OBJECT_GAP.match(doc.text[trig_end:ms[0].start]):
         group = group_from(doc, ms, 0)
+        # "summoned executives of the company on Monday, including chief executive X": X too.
+        inc = INCLUDING.match(doc.text, group[-1].end)
+        if inc and inc.end() < end:
+            more = [m for m in ms if m.start >= inc.end()]
+            if more and OBJECT_GAP.match(doc.text[inc.end():more[0].start]) is not None:
+                group = group + group_from(doc, more, 0)
         # "approved Tencent's acquisition of Ximalaya": the other side of the deal is a target too.
         deal = DEAL_OF.match(doc.text, group[-1].end)
         if deal:
