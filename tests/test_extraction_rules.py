@@ -174,3 +174,18 @@ def test_ownership_in_appositions():
     assert ("weibo", "subsidiary_of", "sina") in rel or any(s == "weibo" and o.startswith("sina") for s, _, o in rel)
     assert ("iqiyi", "subsidiary_of", "baidu") in rel
     assert ("lufax", "based_in", "shanghai") in rel or any(s.startswith("lufax") and r_ == "based_in" for s, r_, _ in rel)
+
+
+def test_participial_clause_and_asides_do_not_join_a_group():
+    _, ev = run("The agency ordered Du Xiaoman Financial, the consumer-lending platform spun off from Baidu "
+                "in 2018, to halt sales on Monday. Meituan opened an office on Tuesday at a ceremony attended "
+                "by Pony Ma, making Hong Kong its base.")
+    participants = {a for e in ev for a, _ in e[3]}
+    assert "baidu" not in participants and "hong-kong" not in participants
+
+
+def test_a_descriptive_apposition_is_not_a_reference_to_another_actor():
+    r, _ = run("Du Xiaoman Financial was fined. The regulator opened an investigation into Lufax Holding, "
+               "the Shanghai-based lending platform, on Monday.")
+    refs = [m for m in r.rows["mentions"] if m["text"] == "platform"]
+    assert refs == []

@@ -29,6 +29,9 @@ def nominal_references(doc: Doc, rules: list[NominalRule]) -> None:
                 s, e = (m.span(1) if modified else m.span(0))
                 if doc.covered(s, e):
                     continue
+                if (any(re.fullmatch(r",\s*", doc.text[x.end:m.start()] or "x") for x in doc.mentions)
+                        and not re.match(r"(?:’s|'s)", doc.text[m.end():m.end() + 2])):
+                    continue  # "Lufax, the Shanghai-based lending platform,": describes the name beside it
                 target = None
                 if rule.prefer:
                     target = next((x for x in reversed(doc.mentions) if x.actor_id in rule.prefer

@@ -12,6 +12,9 @@ CLAUSE_BREAK = re.compile(
     r"including|according|far|but|although|though|after|before|as|with)\b|\s+(?:according to|where|whereas)\s"
     r"|\b(?:said|says|told|announced|added|noted|stated|argued|believes|believed)\b[^.;]{0,40}?\bthat\s"
     r"|\b(?:said|says)\s+(?=(?:it|they|he|she|the|its|their)\b)"
+    r"|,\s+(?:making|saying|adding|citing|calling|noting|urging|describing|ending|bringing|pushing|"
+    r"sending|raising|leaving|giving|marking|signalling|signaling|accusing|warning|arguing|"
+    r"prompting|sparking|triggering|wiping|helping|allowing|forcing)\s"
     r"|\s(?:after|before|when|while|because|although|though|once|until|unless)\s+(?=(?:the\s+)?[A-Z])"
     r"(?!(?:January|February|March|April|May|June|July|August|September|October|November|December|"
     r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b)"
@@ -97,7 +100,10 @@ def _acronym_repeat(doc: Doc, m: Mention) -> bool:
 def group_from(doc: Doc, ms: list[Mention], first: int) -> list[Mention]:
     """The coordinated group starting at ms[first]: "X, Y and Z", "X and southern hub Y"."""
     group = [ms[first]]
+    asides = parentheticals(doc, ms[first].end, ms[-1].end + 1)
     for nxt in ms[first + 1:]:
+        if any(a <= nxt.start < b for a, b in asides):
+            continue  # a name inside an aside ("X, the platform spun off from Y in 2018, ...")
         last = group[-1]
         if nxt.start == last.start and nxt.end == last.end:
             group.append(nxt)  # one phrase standing for several people ("the business leaders")

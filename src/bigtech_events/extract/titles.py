@@ -90,7 +90,7 @@ def nearest_actor(doc: Doc, before: int, types: tuple[str, ...], window: int,
     for m in sorted(doc.mentions, key=lambda x: x.start, reverse=True):
         if m.end > before or m.sentence < sent - window:
             continue
-        if skip_modifiers and m.modifier:
+        if skip_modifiers and (m.modifier or doc.text[m.end:m.end + 6] == "-based"):
             continue
         if doc.actors.get(m.actor_id, {}).get("actor_type") in types and m.actor_id not in exclude:
             return m
