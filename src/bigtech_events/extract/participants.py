@@ -100,7 +100,7 @@ def _acronym_repeat(doc: Doc, m: Mention) -> bool:
 def group_from(doc: Doc, ms: list[Mention], first: int) -> list[Mention]:
     """The coordinated group starting at ms[first]: "X, Y and Z", "X and southern hub Y"."""
     group = [ms[first]]
-    asides = parentheticals(doc, ms[first].end, ms[-1].end + 1)
+    asides = parentheticals(doc, ms[first].end, doc.sentences[ms[first].sentence].end)
     for nxt in ms[first + 1:]:
         if any(a <= nxt.start < b for a, b in asides):
             continue  # a name inside an aside ("X, the platform spun off from Y in 2018, ...")
