@@ -189,3 +189,13 @@ def test_a_descriptive_apposition_is_not_a_reference_to_another_actor():
                "the Shanghai-based lending platform, on Monday.")
     refs = [m for m in r.rows["mentions"] if m["text"] == "platform"]
     assert refs == []
+
+
+def test_posts_and_relations_from_curated_names():
+    r, _ = run("Li Lecheng, Minister of Industry and Information Technology, spoke. The memorandum was "
+               "signed by Simon Chan Sai-ming, the chairman of Cyberport. SAMR summoned Alibaba Group's "
+               "Ele.me on Monday.")
+    rel = {(a["subject_id"], a["relation"], a["object_id"], a["title"]) for a in r.rows["affiliations"]}
+    assert ("li-lecheng", "position", "ministry-of-industry-and-information-technology", "minister") in rel
+    assert any(s.startswith("simon-chan") and o == "cyberport" for s, _, o, _ in rel)
+    assert ("ele-me", "subsidiary_of", "alibaba-group", None) in rel

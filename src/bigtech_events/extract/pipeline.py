@@ -19,9 +19,9 @@ from .events import Event, event_codes, find_events, summary
 from .ingest import find_body
 from .model import Doc
 from .pipeline_rows import article_row
-from .relations import find_relations, possessive_modifiers
+from .relations import curated_possessives, find_relations, possessive_modifiers
 from .rules import RuleSet, load_rules
-from .titles import appositive_titles, find_titles, name_shape_persons
+from .titles import appositive_titles, find_titles, minister_of, name_shape_persons
 
 PER_ARTICLE_TABLES = ("mentions", "events", "event_participants", "affiliations", "amounts")
 
@@ -59,6 +59,8 @@ class Extractor:
         extend_given_names(doc, r.titles.pinyin_word)
         find_titles(doc, r.titles, r.gazetteer)
         find_relations(doc, r.relations)
+        curated_possessives(doc, r.gazetteer)
+        minister_of(doc, r.gazetteer)
         descriptor_references(doc, r.descriptors, r.gazetteer)
         nominal_references(doc, r.nominal)
         surname_references(doc, r.titles)

@@ -33,6 +33,30 @@ def possessive_modifiers(doc: Doc) -> None:
                 a.modifier = True
 
 
+CURATED_LABELS = ("subsidiary_of", "affiliate_of", "part_of")
+
+
+def curated_possessives(doc: Doc, gaz: object) -> None:
+    """"Alibaba Group's Ele.me": a company's possessive naming another company states a relation
+    whose kind the gazetteer records (subsidiary, affiliate, part); without a curated relation
+    the possessive alone gives no row."""
+    actors = getattr(gaz, "actors", {})
+    for sent in doc.sentences:
+        ms = [m for m in doc.mentions if m.sentence == sent.index]
+        for a, b in itertools.pairwise(ms):
+            if not re.fullmatch(r"(?:’s|'s)\s+", doc.text[a.end:b.start]):
+                continue
+            entry = actors.get(b.actor_id)
+            label = next((rel for rel, obj in (entry.relations if entry else ())
+                          if obj == a.actor_id and rel in CURATED_LABELS), None)
+            if label is None:
+                continue
+            a.modifier = True
+            doc.affiliations.append(Affiliation(b.actor_id, label, a.actor_id, a.start, b.end,
+                                                "relation.curated-possessive", sent.index))
+            doc.note(sent.index, "relation.curated-possessive", f"{b.actor_id} {label} {a.actor_id}")
+
+
 def find_relations(doc: Doc, rules: list[RelationRule]) -> None:
     seen = {(a.subject_id, a.relation, a.object_id, a.start) for a in doc.affiliations}
     for sent in doc.sentences:

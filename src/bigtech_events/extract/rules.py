@@ -142,7 +142,8 @@ def load_titles(path: Path, names_path: Path) -> TitleRules:
     syl = str(names.get("pinyin_syllable", "[a-z]+"))
     surnames = "|".join(sorted(rules.surnames, key=len, reverse=True))
     rules.name_shape = compile_regex(
-        rf"(?<![\w’'-])(?:{surnames})\s+(?=[A-Z])(?i:{syl}){{1,2}}(?![\w’'-])", f"{names_path}: pinyin_syllable")
+        rf"(?<![\w’'-])(?:(?:[A-Z][a-z]+\s)?(?:{surnames})\s+[A-Z][a-z]+-[a-z]+"  # Hong Kong: "Simon Chan Sai-ming"
+        rf"|(?:{surnames})\s+(?=[A-Z])(?i:{syl}){{1,2}})(?![\w’'-])", f"{names_path}: pinyin_syllable")
     rules.pinyin_word = re.compile(rf"\s(?=[A-Z])(?i:{syl}){{1,2}}(?![\w’'-])")
     rules.not_after_name = re.compile(
         r"\s+(?:" + "|".join(re.escape(w) for w in names.get("not_after_name", [])) + r")\b")

@@ -164,6 +164,31 @@ def _second_post(doc: Doc, rules: TitleRules, person: Mention, org: Mention, ms:
                                         f"title.appositive-{titles[0].title_id}", sent_idx, title_text, None))
 
 
+MINISTER_OF = re.compile(r",\s+(?:the\s+)?(?:[Mm]inister|[Vv]ice\s+[Mm]inister)\s+of\s+([A-Z][\w&’' -]*?[a-z])"
+                         r"(?=\s*[,.;]|\s+(?:said|on|at|who)\b)")
+
+
+def minister_of(doc: Doc, gaz: Gazetteer) -> None:
+    """"Li Lecheng, Minister of Industry and Information Technology": the ministry so named."""
+    for m in list(doc.mentions):
+        if doc.actors.get(m.actor_id, {}).get("actor_type") != "person":
+            continue
+        mm = MINISTER_OF.match(doc.text, m.end)
+        if not mm:
+            continue
+        ids = gaz.forms.get(f"Ministry of {mm.group(1)}")
+        if not ids or len(ids) != 1:
+            continue
+        org = ids[0]
+        doc.actors.setdefault(org, gaz.actors[org].row())
+        doc.add_mention(Mention(mm.start(1), mm.end(1), mm.group(1), org, "alias", "title.minister-of",
+                                m.sentence, modifier=True))
+        title = "vice minister" if "ice" in mm.group(0).split(" of ")[0] else "minister"
+        doc.affiliations.append(Affiliation(m.actor_id, "position", org, m.start, mm.end(1), "title.minister-of",
+                                            m.sentence, title, None))
+        doc.note(m.sentence, "title.minister-of", f"{m.actor_id} {title} of {org}")
+
+
 def appositive_titles(doc: Doc, rules: TitleRules) -> None:
     """"Pony Ma, chairman and CEO of Tencent", "Wu Qing, who took over as chairman of the CSRC"."""
     assert rules.regex is not None
