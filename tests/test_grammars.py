@@ -91,3 +91,21 @@ def test_relative_to_the_last_reported_date(phrase, ref, edtf):
     lo, hi = edtf_bounds(ref)
     w = resolve_relative(x.relative, When(ref, lo, hi, "day"), PUB, planned=False)
     assert w.edtf == edtf
+
+
+@pytest.mark.parametrize(("phrase", "ref", "edtf"), [
+    ("two days later", "2023-07-02", "2023-07-04"),
+    ("three weeks earlier", "2023-07-30", "2023-07-09"),
+])
+def test_counted_relative_phrases(phrase, ref, edtf):
+    from bigtech_events.dates import edtf_bounds
+    from bigtech_events.extract.dates import When, resolve_relative
+
+    (x,) = rules().events.dates.find(f"It came {phrase}.", 0, 100, PUB)
+    lo, hi = edtf_bounds(ref)
+    assert resolve_relative(x.relative, When(ref, lo, hi, "day"), PUB, planned=False).edtf == edtf
+
+
+def test_over_the_next_years_is_a_planned_span():
+    (x,) = rules().events.dates.find("It will invest over the next three years.", 0, 100, PUB)
+    assert x.planned and x.when.edtf == "2023-07/2026-07"

@@ -21,7 +21,7 @@ FLOORS = {
     "affiliations": (0.64, 0.94),
     "events": (0.84, 0.95),
     "participants": (0.74, 0.90),
-    "event_dates": (0.74, 0.84),
+    "event_dates": (0.78, 0.88),
     "amounts": (0.97, 0.93),
 }
 

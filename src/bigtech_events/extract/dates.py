@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 D = dt.date
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                "nine": 9, "ten": 10}
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,11 @@ class DateGrammar:
             ("date.month-list", re.compile(rf"\b{pre}(?P<list>(?:{mon})(?:\s*,\s*(?:{mon}))*\s+and\s+(?:{mon}))(?:\s+(?P<y>\d{{4}}))?(?:,?\s+respectively)?")),
             ("date.month", re.compile(rf"\b{pre}(?:(?P<part>early|mid|late)[\s-]+)?(?P<mon>{mon})(?:\s+(?P<y>(?:19|20)\d\d))?\b(?!\s+\d)")),
             ("date.year", re.compile(r"\b(?P<prep>(?i:in|since|by|during|until|from|as of|before|after))\s+(?P<y>(?:19|20)\d\d)\b(?![-\d])")),
+            ("date.over-period", re.compile(r"\bover\s+(?:the\s+)?(?:next\s+|coming\s+)?(?P<n>\d+|one|two|three|four|"
+                                            r"five|six|seven|eight|nine|ten)\s+(?P<unit>years?|months?)\b", re.IGNORECASE)),
+            ("date.counted-relative", re.compile(r"\b(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+"
+                                                 r"(?P<unit>days?|weeks?|months?)\s+(?P<dir>later|earlier|after|before)\b"
+                                                 r"(?!\s+the\b)", re.IGNORECASE)),
             ("date.publication-relative", re.compile(rf"\b(?P<rel>{pub})\b", re.IGNORECASE)),
             ("date.reference-relative", re.compile(rf"\b(?P<rel>{ref})\b", re.IGNORECASE)),
         ]
@@ -235,6 +242,22 @@ class DateGrammar:
                     # "by 2027": a deadline, from now until then.
                     return replace(base, when=span(pub, w.hi), planned=True)
                 return replace(base, when=w)
+            if rule_id == "date.over-period":
+                # "over the next three years": a plan's span, from the publication month.
+                n = NUMBER_WORDS.get(g["n"].lower()) or int(g["n"])
+                months = n * 12 if g["unit"].lower().startswith("year") else n
+                end = add_months(D(pub.year, pub.month, 1), months)
+                w = When(f"{pub.year:04d}-{pub.month:02d}/{end.year:04d}-{end.month:02d}",
+                         D(pub.year, pub.month, 1), month(end.year, end.month).hi, "range")
+                return replace(base, when=w, planned=True)
+            if rule_id == "date.counted-relative":
+                n = NUMBER_WORDS.get(g["n"].lower()) or int(g["n"])
+                sign = 1 if g["dir"].lower() in ("later", "after") else -1
+                unit = g["unit"].lower()
+                if unit.startswith("month"):
+                    return replace(base, relative={"months": sign * n, "approximate": False})
+                days = n * 7 if unit.startswith("week") else n
+                return replace(base, relative={"days": [sign * days, sign * days]})
             if rule_id == "date.publication-relative":
                 spec = self.rel_pub[g["rel"].lower()]
                 return replace(base, when=self._pub_relative(spec, pub), planned=bool(spec.get("planned")))

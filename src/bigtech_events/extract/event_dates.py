@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .events import Event
 
 CONTINUES = re.compile(r"^.{0,40}\b(?:speaking|talking)\s+at\s+the\s+(?:same\s+)?(?:event|ceremony|meeting|symposium)|"
+                       r"\b(?:at|during)\s+the\s+(?:same\s+)?(?:meeting|ceremony|symposium|event|forum|signing|talks)\b|"
                        r"^(?:(?:In|Under)\s+(?:his|her|their|its|the)\s+(?:[\w-]+\s+)?(?:speech|remarks|statement|address|"
                        r"meeting|talks|memo|letter|notice|filing|announcement|agreement|deal)|"
                        r"At\s+the\s+(?:[\w-]+\s+)?(?:meeting|event|ceremony|symposium|talks|signing)|During\s+the|"
