@@ -199,3 +199,13 @@ def test_posts_and_relations_from_curated_names():
     assert ("li-lecheng", "position", "ministry-of-industry-and-information-technology", "minister") in rel
     assert any(s.startswith("simon-chan") and o == "cyberport" for s, _, o, _ in rel)
     assert ("ele-me", "subsidiary_of", "alibaba-group", None) in rel
+
+
+def test_funding_rounds_spending_and_support_pledges():
+    _, ev = run("Tencent led a RMB 2.1bn (US$290mn) Series B round in Moonshot AI on Monday. "
+                "Pan Gongsheng said on Wednesday that the PBOC would support platform enterprises. "
+                "Alibaba Cloud said the unit would spend 50 billion yuan over the next two years on data centers.")
+    kinds = {(e[0], tuple(sorted(a for a, _ in e[3]))) for e in ev}
+    assert ("investment", ("moonshot-ai", "tencent")) in kinds
+    assert ("pledge", ("pan-gongsheng",)) in kinds
+    assert any(k == "investment" and "alibaba-cloud" in a for k, a in kinds)

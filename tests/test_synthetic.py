@@ -19,9 +19,9 @@ FIXTURES = Path(__file__).parent / "fixtures" / "synthetic"
 FLOORS = {
     "actors": (0.96, 0.88),
     "affiliations": (0.64, 0.94),
-    "events": (0.84, 0.95),
-    "participants": (0.74, 0.90),
-    "event_dates": (0.78, 0.88),
+    "events": (0.88, 0.95),
+    "participants": (0.77, 0.90),
+    "event_dates": (0.82, 0.88),
     "amounts": (0.97, 0.93),
 }
 
