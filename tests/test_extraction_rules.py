@@ -209,3 +209,15 @@ def test_funding_rounds_spending_and_support_pledges():
     assert ("investment", ("moonshot-ai", "tencent")) in kinds
     assert ("pledge", ("pan-gongsheng",)) in kinds
     assert any(k == "investment" and "alibaba-cloud" in a for k, a in kinds)
+
+
+def test_page_chrome_lines_are_not_body():
+    text = ("Headline for the test\n\nBy Coco Feng and Ann Cao\nUpdated: 10:00am, 15 Mar 2024\n"
+            "Photo: Reuters file\nMeituan was fined by the State Administration for Market Regulation on Monday.\n"
+            "Sign up for our newsletter today\nAdvertisement")
+    r, ev = run(text)
+    assert ev and ev[0][0] == "penalty"
+    full = "Headline for the test\n\n" + text
+    sentences = [full[a:b] for a, b in r.sentences]
+    assert not any(w in s for s in sentences for w in ("Coco Feng", "Updated", "newsletter", "Photo:"))
+    assert not any(v["actor_type"] == "person" for v in r.actors.values())
