@@ -1,6 +1,7 @@
-"""Benchmark: extraction and package writing on a generated corpus.
+"""Benchmark: extraction, package writing and validation on a generated corpus.
 
-Prints articles/s, MB/s of text, rows written and peak memory for corpora of growing size, so
+Prints articles/s, MB/s of text, rows written, peak memory and validation time (all checks,
+Frictionless included) for corpora of growing size, so
 that "memory does not grow with the corpus" and "runs on all cores" can be checked by eye.
 The corpus is made by recombining the sentences of the synthetic test articles (never real
 news), each article with its own id and publication date.
@@ -61,13 +62,19 @@ def run(n: int, jobs: int) -> None:
             "dt = time.perf_counter() - t\n"
             "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
             "kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-            "print(dt, peak, kids, sum(counts.values()))\n"
+            "from bigtech_events.validate import validate_dir\n"
+            "t = time.perf_counter()\n"
+            f"problems = validate_dir(Path({str(out)!r}), seeds_dir=Path({str(seeds)!r}), run_frictionless=True)\n"
+            "vt = time.perf_counter() - t\n"
+            "assert not problems, problems[:3]\n"
+            "print(dt, peak, kids, sum(counts.values()), vt)\n"
         )
         proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-        dt, peak, kids, rows = proc.stdout.split()
+        dt, peak, kids, rows, vt = proc.stdout.split()
         dt = float(dt)
         print(f"{n:>7} articles {size / 1e6:7.2f} MB  {n / dt:8.1f} articles/s  {size / 1e6 / dt:6.2f} MB/s  "
-              f"{int(rows):>9} rows  peak RSS parent {float(peak):6.0f} MB, worker {float(kids):6.0f} MB")
+              f"{int(rows):>9} rows  peak RSS parent {float(peak):6.0f} MB, worker {float(kids):6.0f} MB  "
+              f"validation {float(vt):6.1f} s ({float(vt) / int(rows) * 1e6:.0f} µs/row)")
         shutil.rmtree(out, ignore_errors=True)
 
 
