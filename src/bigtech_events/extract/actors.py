@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..ids import slugify
 from .gazetteer import Gazetteer
@@ -99,11 +100,16 @@ def gazetteer_mentions(doc: Doc, gaz: Gazetteer, disamb: dict[str, Disambiguatio
             doc.actors.setdefault(actor_id, actor.row())
 
 
+@lru_cache(maxsize=8)
+def _unit_regex(suffixes: frozenset[str]) -> re.Pattern[str]:
+    return re.compile(r"\s(" + "|".join(re.escape(w) for w in sorted(suffixes)) + r")(?![\w’'-])")
+
+
 def company_units(doc: Doc, suffixes: frozenset[str], gaz: Gazetteer) -> None:
     """"ByteDance China", "Tencent Cloud": a known company's name and a unit word name another company."""
     if not suffixes:
         return
-    rx = re.compile(r"\s(" + "|".join(re.escape(w) for w in sorted(suffixes)) + r")(?![\w’'-])")
+    rx = _unit_regex(suffixes)
     for m in list(doc.mentions):
         if doc.actors.get(m.actor_id, {}).get("actor_type") != "company":
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .model import Doc, Mention
 from .titles import nearest_actor
@@ -237,13 +238,18 @@ def object_group(doc: Doc, trig_end: int, end: int, sent_idx: int | None = None,
     return []
 
 
+@lru_cache(maxsize=256)
+def _prep_regex(preps: frozenset[str]) -> re.Pattern[str]:
+    words = "|".join(sorted(set(PREPOSITIONS) | set(preps), key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])({words})\s")
+
+
 def prep_groups(doc: Doc, trig_end: int, end: int,
                 preps: dict[str, str]) -> list[tuple[str, str, list[Mention]]]:
     """(preposition, role, group) for each preposition of the rule found after the trigger."""
     if not preps:
         return []
-    words = "|".join(sorted(set(PREPOSITIONS) | set(preps), key=len, reverse=True))
-    rx = re.compile(rf"(?<![\w-])({words})\s")
+    rx = _prep_regex(frozenset(preps))
     found = [f for f in rx.finditer(doc.text, trig_end, end)
              if not any(x.start < f.start() < x.end for x in doc.mentions)]  # "of" in "Bank of China"
     out = []
