@@ -3,8 +3,13 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Development set (`make devset`): gold annotations and scorer live outside the repository.
+DEVSET_GOLD ?= ../shared/devset/gold
+SCORER ?= ../shared/eval/score.py
+DEVSET := .devset
+DEVSET_OUT := .devset-out
 
-.PHONY: package test lint release clean
+.PHONY: package test lint release devset clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,5 +31,12 @@ lint: $(VENV)/.installed
 release: $(VENV)/.installed
 	$(BIN)/bigtech-events release
 
+# Texts in .devset/ (never committed) are checked against the gold hashes, built and scored.
+devset: $(VENV)/.installed
+	$(BIN)/python scripts/devset.py check $(DEVSET) $(DEVSET_GOLD)
+	$(BIN)/bigtech-events build --seeds $(DEVSET) --out $(DEVSET_OUT)
+	$(BIN)/python $(SCORER) $(DEVSET_OUT) $(DEVSET_GOLD)/*.json
+	$(BIN)/python scripts/devset.py summary $(SCORER) $(DEVSET_OUT) $(DEVSET_GOLD)
+
 clean:
-	rm -rf $(VENV) build .pytest_cache .hypothesis
+	rm -rf $(VENV) build .pytest_cache .hypothesis $(DEVSET_OUT)
