@@ -1,4 +1,4 @@
-"""Curator tools: add an article, explain what the rules did, lint the rules."""
+"""Curator tools: add an article, explain what the rules did."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from .extract.ingest import find_body
 from .extract.pipeline import assemble
 from .ids import slugify
 from .pandera_schemas import is_valid_edtf
+from .ruleset import load_rules
 from .seeds import article_id_pattern, load_article, parse_metadata
 
 
@@ -23,7 +24,7 @@ def explain(article_id: str, seeds_dir: Path, rules_dir: Path) -> str:
         known = ", ".join(p.stem for p in sorted(seeds_dir.glob("*.txt"))[:5])
         raise UserError(f"{path}: no such article; known ids include {known}")
     article = load_article(path)
-    ex = Extractor.from_dir(rules_dir)
+    ex = Extractor(load_rules(rules_dir))
     doc, events = ex.analyse(article)
     body = find_body(article.text, ex.rules.boilerplate)
     result = assemble(ex.rules, article, doc, events, body.start, body.end)
