@@ -66,7 +66,7 @@ def test_unknown_type_and_codes(rules: Path):
     _edit(rules / "triggers.yaml", "type: praise\n", "type: applause\n")
     out = "\n".join(lint_rules(rules))
     assert "unknown actor type 'robot'" in out
-    assert "CAMEO code '43x' is not 2-4 digits" in out
+    assert "CAMEO code '43x' in triggers[7].cameo does not match ^[0-9]{2,4}$" in out
     assert "unknown PLOVER type 'SULK'" in out
     assert "unknown event type 'applause'" in out
 
@@ -154,12 +154,12 @@ def test_attach_rule_with_unknown_role_type_or_side(rules: Path):
           "    role: spectator\n    side: beside\n    types: [agreement, gala, investment, pledge")
     out = "\n".join(lint_rules(rules))
     assert "unknown role 'spectator'" in out and "unknown event type 'gala'" in out
-    assert "side must be object or subject" in out
+    assert "unknown side 'beside' in attach[1].side; use one of: object, subject" in out
 
 
 def test_money_code_and_organisation_type(rules: Path):
     _edit(rules / "money.yaml", '"HK$": HKD', '"HK$": HongKong')
     _edit(rules / "organisations.yaml", "    type: company\n", "    type: firm\n")
     out = "\n".join(lint_rules(rules))
-    assert "'HK$' maps to 'HongKong', not an ISO 4217 code" in out
+    assert "currency code 'HongKong' in prefixes['HK$'] does not match ^[A-Z]{3}$" in out
     assert "unknown actor type 'firm'" in out

@@ -10,12 +10,13 @@ import pytest
 
 from bigtech_events.extract import Extractor
 from bigtech_events.paths import RULES_DIR
+from bigtech_events.ruleset import load_rules
 from bigtech_events.seeds import Article
 
 
 @lru_cache(maxsize=1)
 def extractor() -> Extractor:
-    return Extractor.from_dir(RULES_DIR)
+    return Extractor(load_rules(RULES_DIR))
 
 
 def run(text: str, published: str = "2024-03-15"):

@@ -9,6 +9,7 @@ from helpers import assert_spans_reproduce
 
 from bigtech_events.extract import Extractor
 from bigtech_events.paths import RULES_DIR, SEEDS_DIR
+from bigtech_events.ruleset import load_rules
 from bigtech_events.seeds import load_article
 
 SEED = "scmp-2023-07-16-big-tech-crackdown-over"
@@ -17,7 +18,7 @@ SEED = "scmp-2023-07-16-big-tech-crackdown-over"
 @lru_cache(maxsize=1)
 def result():
     article = load_article(SEEDS_DIR / f"{SEED}.txt")
-    return article, Extractor.from_dir(RULES_DIR).extract(article)
+    return article, Extractor(load_rules(RULES_DIR)).extract(article)
 
 
 def events():
@@ -161,7 +162,7 @@ def test_a_post_contradicting_the_curated_record_is_flagged_not_changed():
     text = "In March 2010, Beijing mayor Yin Yong met Xiaomi founder and CEO Lei Jun."
     art = Article("post-check", text, hashlib.sha256(text.encode()).hexdigest(),
                   {"title": "t", "publisher": "p", "published": "2010-04-01", "language": "en"}, Path("x"))
-    r = Extractor.from_dir(RULES_DIR).extract(art)
+    r = Extractor(load_rules(RULES_DIR)).extract(art)
     notes = [t["produced"] for t in r.trace if t["rule_id"] == "gazetteer.post-check"]
     assert any("contradiction: yin-yong mayor of beijing in 2010-03" in n for n in notes), notes
     assert any(a["subject_id"] == "yin-yong" and a["valid"] == "2010-03" for a in r.rows["affiliations"])

@@ -9,11 +9,12 @@ import pytest
 
 from bigtech_events.extract import Extractor
 from bigtech_events.paths import RULES_DIR
+from bigtech_events.ruleset import load_rules
 
 
 @lru_cache(maxsize=1)
 def rules():
-    return Extractor.from_dir(RULES_DIR).rules
+    return Extractor(load_rules(RULES_DIR)).rules
 
 
 @pytest.mark.parametrize(("text", "expected"), [

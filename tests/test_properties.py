@@ -17,6 +17,7 @@ from bigtech_events.extract import Extractor
 from bigtech_events.extract.dates import When
 from bigtech_events.extract.money import format_money
 from bigtech_events.paths import RULES_DIR
+from bigtech_events.ruleset import load_rules
 from bigtech_events.seeds import Article
 
 FRAGMENTS = [
@@ -31,7 +32,7 @@ FRAGMENTS = [
 
 @lru_cache(maxsize=1)
 def extractor() -> Extractor:
-    return Extractor.from_dir(RULES_DIR)
+    return Extractor(load_rules(RULES_DIR))
 
 
 def article(text: str, published: str = "2023-07-16") -> Article:

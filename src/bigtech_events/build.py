@@ -22,6 +22,7 @@ from .errors import ValidationFailed
 from .extract import ArticleResult, Extractor
 from .extract.pipeline import PER_ARTICLE_TABLES
 from .metadata import load_dataset_meta
+from .ruleset import load_rules
 from .schemas import load_schemas
 from .seeds import Article, load_article, seed_paths
 from .validate import validate_dir
@@ -39,7 +40,7 @@ class BuildReport:
 
 def _init_worker(rules_dir: str) -> None:
     global _WORKER
-    _WORKER = Extractor.from_dir(Path(rules_dir))
+    _WORKER = Extractor(load_rules(Path(rules_dir)))
 
 
 def _extract_path(path: str) -> tuple[Article, ArticleResult]:
@@ -57,13 +58,14 @@ def _strip(article: Article) -> Article:
 def extract_all(seeds_dir: Path, rules_dir: Path, jobs: int = 1) -> Iterator[tuple[Article, ArticleResult]]:
     """Extraction results in article-id order, streamed (memory does not grow with the corpus)."""
     paths = [str(p) for p in seed_paths(seeds_dir)]
+    _init_worker(str(rules_dir))  # here, not in a worker: every problem in the rules is reported before any work
     if jobs <= 1 or len(paths) < 2:
-        _init_worker(str(rules_dir))
         for p in paths:
             yield _extract_path(p)
         return
-    ctx = mp.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(str(rules_dir),)) as pool:
+    forked = hasattr(os, "fork")  # forked workers inherit the compiled rules
+    ctx = mp.get_context("fork" if forked else "spawn")
+    with ctx.Pool(jobs, initializer=None if forked else _init_worker, initargs=(str(rules_dir),)) as pool:
         yield from pool.imap(_extract_path, paths, chunksize=8)
 
 

@@ -1,4 +1,4 @@
-"""Curator tools: add an article, explain what the rules did, lint the rules."""
+"""Curator tools: add an article, explain what the rules did."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from .extract.ingest import find_body
 from .extract.pipeline import assemble
 from .ids import slugify
 from .pandera_schemas import is_valid_edtf
-from .seeds import ARTICLE_ID, load_article, parse_metadata
+from .ruleset import load_rules
+from .seeds import article_id_pattern, load_article, parse_metadata
 
 
 def explain(article_id: str, seeds_dir: Path, rules_dir: Path) -> str:
@@ -23,7 +24,7 @@ def explain(article_id: str, seeds_dir: Path, rules_dir: Path) -> str:
         known = ", ".join(p.stem for p in sorted(seeds_dir.glob("*.txt"))[:5])
         raise UserError(f"{path}: no such article; known ids include {known}")
     article = load_article(path)
-    ex = Extractor.from_dir(rules_dir)
+    ex = Extractor(load_rules(rules_dir))
     doc, events = ex.analyse(article)
     body = find_body(article.text, ex.rules.boilerplate)
     result = assemble(ex.rules, article, doc, events, body.start, body.end)
@@ -68,8 +69,8 @@ def add_article(file: Path, title: str, published: str, seeds_dir: Path, publish
         raise UserError(f"--published {published!r} is not an ISO or EDTF date; write e.g. 2023-07-16")
     aid = article_id or f"{published[:10]}-{slugify(title)[:60]}".strip("-").lower()
     aid = re.sub(r"[^a-z0-9-]", "-", aid)
-    if not ARTICLE_ID.match(aid):
-        raise UserError(f"article id {aid!r} must match {ARTICLE_ID.pattern}; pass --id")
+    if not article_id_pattern().match(aid):
+        raise UserError(f"article id {aid!r} must match {article_id_pattern().pattern}; pass --id")
     txt, meta = seeds_dir / f"{aid}.txt", seeds_dir / f"{aid}.yaml"
     if txt.exists() or meta.exists():
         raise UserError(f"{txt}: an article with this id exists; pass --id to choose another")

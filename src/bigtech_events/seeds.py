@@ -16,15 +16,19 @@ from typing import Any
 
 import yaml
 
+from .contract.vocab import pattern
 from .errors import UserError
 from .pandera_schemas import is_valid_edtf
 
-ARTICLE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,80}$")
-LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 REQUIRED = ("title", "publisher", "published", "language")
 OPTIONAL = ("original_publisher", "url", "retrieved", "notes")
 NOTE_KEYS = {"fact", "source", "event"}
 EVENT_FACT_KEYS = {"type", "actor", "date"}
+
+
+def article_id_pattern() -> re.Pattern[str]:
+    """What an article id (a seed's file name) must match: ``articles.article_id`` in ``schemas/``."""
+    return pattern("articles", "article_id")
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,7 @@ def parse_metadata(path: Path) -> tuple[dict[str, Any], tuple[CuratedEventDate, 
             f"{where('published')}: 'published' is {meta['published']!r}, not an ISO or EDTF date; "
             "write e.g. 2023-07-16 or 2023-07~"
         )
-    if not LANGUAGE.match(meta["language"]):
+    if not pattern("articles", "language").match(meta["language"]):
         raise UserError(
             f"{where('language')}: 'language' is {meta['language']!r}, not a BCP 47 tag; write e.g. en"
         )
@@ -158,9 +162,9 @@ def _parse_notes(notes: Any, where: str) -> tuple[CuratedEventDate, ...]:
 def load_article(txt_path: Path) -> Article:
     """Load one seed: its text (exactly as stored) and checked metadata."""
     article_id = txt_path.stem
-    if not ARTICLE_ID.match(article_id):
+    if not article_id_pattern().match(article_id):
         raise UserError(
-            f"{txt_path}: article id {article_id!r} must match ^[a-z0-9][a-z0-9-]{{2,80}}$; rename the file"
+            f"{txt_path}: article id {article_id!r} must match {article_id_pattern().pattern}; rename the file"
         )
     meta_path = txt_path.with_suffix(".yaml")
     if not meta_path.exists():

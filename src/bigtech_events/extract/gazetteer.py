@@ -1,4 +1,4 @@
-"""The curated gazetteer (``rules/gazetteer/*.yaml``) and a fast matcher over it.
+"""The curated gazetteer (``rules/gazetteer/*.yaml``, read by ``ruleset``) and a fast matcher over it.
 
 Matching uses an Aho-Corasick automaton over every name and alias (one pass
 over the text, NOTES: ~34 MB/s with the boundary filter), keeps matches
@@ -10,17 +10,9 @@ leftmost-longest.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import ahocorasick
-
-from ..errors import UserError
-
-ACTOR_TYPES = ("person", "company", "government", "agency", "party_body", "media", "group")
-ENTRY_KEYS = {"id", "name", "type", "country", "description", "aliases", "relations", "based_in",
-              "posts", "source", "wikidata", "kind"}
-KINDS = ("product",)
 
 
 @dataclass(frozen=True)
@@ -107,67 +99,3 @@ class Gazetteer:
 
 def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
-
-
-def load_gazetteer(directory: Path) -> Gazetteer:
-    from .rules import read_yaml
-
-    if not directory.is_dir():
-        raise UserError(f"{directory}: gazetteer directory is missing; restore rules/gazetteer/")
-    actors: dict[str, GazActor] = {}
-    forms: dict[str, list[str]] = {}
-    for path in sorted(directory.glob("*.yaml")):
-        data = read_yaml(path) or {}
-        for i, entry in enumerate(data.get("actors", []) or [], 1):
-            where = f"{path}: actors[{i}]"
-            actor = _parse_entry(entry, where)
-            if actor.actor_id in actors:
-                raise UserError(f"{where}: id {actor.actor_id!r} is already used by "
-                                f"{actors[actor.actor_id].where}; choose another id")
-            actors[actor.actor_id] = actor
-            for form in (actor.name, *actor.aliases):
-                ids = forms.setdefault(form, [])
-                if actor.actor_id not in ids:
-                    ids.append(actor.actor_id)
-    gaz = Gazetteer(actors, {k: tuple(v) for k, v in forms.items()})
-    gaz.build()
-    return gaz
-
-
-def _parse_entry(entry: Any, where: str) -> GazActor:
-    if not isinstance(entry, dict):
-        raise UserError(f"{where}: each actor must be a mapping")
-    unknown = set(entry) - ENTRY_KEYS
-    if unknown:
-        raise UserError(f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(ENTRY_KEYS)}")
-    for key in ("id", "name", "type"):
-        if not entry.get(key):
-            raise UserError(f"{where}: required key {key!r} is missing")
-    if entry["type"] not in ACTOR_TYPES:
-        raise UserError(f"{where}: type {entry['type']!r} is not one of {', '.join(ACTOR_TYPES)}")
-    if entry.get("kind") is not None and entry["kind"] not in KINDS:
-        raise UserError(f"{where}: kind {entry['kind']!r} is not one of {', '.join(KINDS)}")
-    posts = tuple(
-        Post(str(p["title"]), str(p["org"]), _s(p.get("start")), _s(p.get("end")))
-        for p in entry.get("posts", []) or []
-    )
-    relations = tuple((str(r["relation"]), str(r["object"])) for r in entry.get("relations", []) or [])
-    if entry.get("based_in"):
-        relations += (("based_in", str(entry["based_in"])),)
-    return GazActor(
-        actor_id=str(entry["id"]),
-        name=str(entry["name"]),
-        actor_type=str(entry["type"]),
-        country=_s(entry.get("country")),
-        description=_s(entry.get("description")),
-        wikidata_id=_s(entry.get("wikidata")),
-        aliases=tuple(str(a) for a in entry.get("aliases", []) or []),
-        posts=posts,
-        relations=relations,
-        where=where,
-        kind=_s(entry.get("kind")),
-    )
-
-
-def _s(value: Any) -> str | None:
-    return None if value is None else str(value)

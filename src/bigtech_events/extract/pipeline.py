@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..ids import content_id
 from ..seeds import Article
@@ -20,8 +19,10 @@ from .ingest import find_body
 from .model import Doc
 from .pipeline_rows import article_row
 from .relations import curated_possessives, find_relations, possessive_modifiers
-from .rules import RuleSet, load_rules
 from .titles import appositive_titles, find_titles, minister_of, name_shape_persons
+
+if TYPE_CHECKING:
+    from ..ruleset import RuleSet
 
 PER_ARTICLE_TABLES = ("mentions", "events", "event_participants", "affiliations", "amounts")
 
@@ -41,10 +42,6 @@ class Extractor:
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
-
-    @classmethod
-    def from_dir(cls, rules_dir: Path) -> Extractor:
-        return cls(load_rules(rules_dir))
 
     def analyse(self, article: Article) -> tuple[Doc, list[Event]]:
         r = self.rules

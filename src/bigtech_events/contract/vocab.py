@@ -1,0 +1,74 @@
+"""Vocabularies and id patterns, read from the Table Schemas in ``schemas/``.
+
+Every enum and pattern of the dataset is written once, as a field constraint in
+``schemas/<table>.schema.json``; code and the rule-file schemas read it from
+here instead of typing it again. Adding an event type is one edit to
+``schemas/events.schema.json`` (and the rules that find it)::
+
+    >>> "meeting" in enum("events", "event_type")
+    True
+    >>> bool(pattern("articles", "language").fullmatch("en"))
+    True
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import UserError
+from ..paths import SCHEMAS_DIR
+
+#: The vocabularies by name, each as (table, field) of the column that defines it.
+VOCABULARIES: dict[str, tuple[str, str]] = {
+    "event_type": ("events", "event_type"),
+    "plover_type": ("events", "plover_type"),
+    "modality": ("events", "modality"),
+    "relation": ("affiliations", "relation"),
+    "role": ("event_participants", "role"),
+    "actor_type": ("actors", "actor_type"),
+}
+
+
+@lru_cache(maxsize=32)
+def _fields(table: str, schemas_dir: str) -> dict[str, dict[str, Any]]:
+    path = Path(schemas_dir) / f"{table}.schema.json"
+    try:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{path}: schema file is missing; every table needs schemas/<table>.schema.json") from None
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg}); fix the schema file") from None
+    return {f["name"]: f for f in schema.get("fields", [])}
+
+
+def constraints(table: str, field: str, schemas_dir: Path | None = None) -> dict[str, Any]:
+    """The ``constraints`` of one column (a copy), e.g. ``{"required": True, "enum": [...]}``."""
+    fields = _fields(table, str(schemas_dir or SCHEMAS_DIR))
+    if field not in fields:
+        raise UserError(f"schemas/{table}.schema.json: no field {field!r}; the code expects it, restore it")
+    return dict(fields[field].get("constraints", {}))
+
+
+def enum(table: str, field: str, schemas_dir: Path | None = None) -> tuple[str, ...]:
+    """The allowed values of a column, in schema order."""
+    values = constraints(table, field, schemas_dir).get("enum")
+    if values is None:
+        raise UserError(f"schemas/{table}.schema.json: field {field!r} has no enum; the code expects one")
+    return tuple(values)
+
+
+def pattern(table: str, field: str, schemas_dir: Path | None = None) -> re.Pattern[str]:
+    """The compiled ``pattern`` constraint of a column (anchored as written in the schema)."""
+    text = constraints(table, field, schemas_dir).get("pattern")
+    if text is None:
+        raise UserError(f"schemas/{table}.schema.json: field {field!r} has no pattern; the code expects one")
+    return re.compile(text)
+
+
+def vocabulary(name: str) -> tuple[str, ...]:
+    """A vocabulary by its name in :data:`VOCABULARIES` (``vocabulary("event_type")``)."""
+    return enum(*VOCABULARIES[name])
