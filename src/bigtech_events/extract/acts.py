@@ -13,7 +13,10 @@ mention with no participants never merges: it could be any act of its type.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .events import Event
+from .model import Doc
 
 #: Roles whose actors must agree when both mentions name some.
 _CONTRASTIVE = ("source", "target")
@@ -79,3 +82,28 @@ def absorb(keep: Event, other: Event) -> None:
     keep.mentions.append(other)
     keep.mentions.extend(other.mentions)
     other.mentions = []
+
+
+def distinct_amounts(doc: Doc, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One amount row per distinct figure and event: a figure repeated in the article (a headline
+    and the body, a lede and a later paragraph) is kept once, at its first statement. A repeat
+    that is tied to an event lends the kept row its event when the first statement had none;
+    figures tied to two different events stay two rows. Each repeat is noted in the trace."""
+    out: list[dict[str, Any]] = []
+    same_as: dict[str, str] = {}
+    for row in rows:
+        first = next((k for k in out if (k["value"], k["currency"]) == (row["value"], row["currency"])
+                      and (k["event_id"] is None or row["event_id"] is None
+                           or k["event_id"] == row["event_id"])), None)
+        if first is None:
+            out.append(dict(row))
+            continue
+        same_as[row["amount_id"]] = first["amount_id"]
+        if first["event_id"] is None:
+            first["event_id"] = row["event_id"]
+        doc.note(doc.sentence_of(row["char_start"]), row["rule_id"],
+                 f"amount {row['text']!r} repeats {first['text']!r}: no second row")
+    for row in out:
+        if row["equivalent_of"] is not None:
+            row["equivalent_of"] = same_as.get(row["equivalent_of"], row["equivalent_of"])
+    return out

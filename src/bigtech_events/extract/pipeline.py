@@ -9,7 +9,7 @@ from typing import Any
 from ..ids import content_id
 from ..seeds import Article
 from .actors import company_units, extend_given_names, gazetteer_mentions, pattern_organisations
-from .acts import merge_acts
+from .acts import distinct_amounts, merge_acts
 from .coref import (
     descriptor_references,
     executive_references,
@@ -119,7 +119,7 @@ def assemble(rules: RuleSet, article: Article, doc: Doc, events: list[Event], bo
                          "resolution": m.resolution, "rule_id": m.rule_id})
     actors = {k: v for k, v in doc.actors.items() if k in {m.actor_id for m in keep}}
     ev_rows, part_rows = _event_rows(rules, aid, doc, events, mention_ids)
-    amounts = _amount_rows(rules, aid, doc, events, ev_rows)
+    amounts = distinct_amounts(doc, _amount_rows(rules, aid, doc, events, ev_rows))
     affiliations = _affiliation_rows(aid, doc, events, actors)
     check_posts(doc, affiliations, rules.gazetteer)
     aliases = set()
