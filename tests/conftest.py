@@ -6,11 +6,17 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from bigtech_events.build import build
 from bigtech_events.paths import RULES_DIR, SEEDS_DIR
 
 REPO = Path(__file__).resolve().parent.parent
+
+# Property tests check behaviour, not speed (benchmarks measure speed): no per-example deadline,
+# which a loaded machine would otherwise turn into random failures.
+settings.register_profile("project", deadline=None)
+settings.load_profile("project")
 
 
 @pytest.fixture(scope="session")

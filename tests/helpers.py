@@ -83,6 +83,7 @@ def refresh_hashes(root: Path) -> None:
 
 SPAN_COLUMNS = {"mentions": [("char_start", "char_end", "text")],
                 "events": [("char_start", "char_end", "evidence"), ("trigger_start", "trigger_end", "trigger")],
+                "event_mentions": [("char_start", "char_end", "evidence"), ("trigger_start", "trigger_end", "trigger")],
                 "affiliations": [("char_start", "char_end", "evidence")],
                 "amounts": [("char_start", "char_end", "text")]}
 

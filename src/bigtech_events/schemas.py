@@ -27,6 +27,7 @@ TABLES: tuple[str, ...] = (
     "actor_aliases",
     "mentions",
     "events",
+    "event_mentions",
     "event_participants",
     "affiliations",
     "amounts",

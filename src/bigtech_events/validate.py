@@ -32,7 +32,8 @@ from .schemas import TABLES
 from .tableio import read_csv, read_parquet
 
 #: Columns holding the recorded words of a span, per table.
-SPAN_TEXT = {"mentions": "text", "affiliations": "evidence", "events": "evidence", "amounts": "text"}
+SPAN_TEXT = {"mentions": "text", "affiliations": "evidence", "events": "evidence", "event_mentions": "evidence",
+             "amounts": "text"}
 MAX_PER_CHECK = 20
 
 

@@ -82,6 +82,7 @@ class Event:
     date_expr: DateExpr | None = None
     split: int = -1  # index when "X and Y each ..." made one event per subject
     participle: bool = False  # ", replacing X": continues the act before it in the sentence
+    mentions: list[Event] = field(default_factory=list)  # other sentences telling the same act
 
     def add(self, actor_id: str, role: str, mention: Mention, rule_id: str | None = None) -> None:
         if any(a == actor_id for a, _, _ in self.participants):

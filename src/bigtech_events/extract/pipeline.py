@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ..ids import content_id
 from ..seeds import Article
 from .actors import company_units, extend_given_names, gazetteer_mentions, pattern_organisations
+from .acts import distinct_amounts, merge_acts
 from .coref import (
     descriptor_references,
     executive_references,
@@ -24,7 +25,7 @@ from .titles import appositive_titles, find_titles, minister_of, name_shape_pers
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
 
-PER_ARTICLE_TABLES = ("mentions", "events", "event_participants", "affiliations", "amounts")
+PER_ARTICLE_TABLES = ("mentions", "events", "event_mentions", "event_participants", "affiliations", "amounts")
 
 
 @dataclass
@@ -66,7 +67,7 @@ class Extractor:
         possessive_modifiers(doc)
         executive_references(doc, r.executives)
         names = {k: v["name"] for k, v in doc.actors.items()}
-        events = find_events(doc, r.events, article.curated_dates, names)
+        events = merge_acts(find_events(doc, r.events, article.curated_dates, names))
         return doc, events
 
     def extract(self, article: Article) -> ArticleResult:
@@ -115,7 +116,7 @@ def assemble(rules: RuleSet, article: Article, doc: Doc, events: list[Event], bo
                          "resolution": m.resolution, "rule_id": m.rule_id})
     actors = {k: v for k, v in doc.actors.items() if k in {m.actor_id for m in keep}}
     ev_rows, part_rows = _event_rows(rules, aid, doc, events, mention_ids)
-    amounts = _amount_rows(rules, aid, doc, events, ev_rows)
+    amounts = distinct_amounts(doc, _amount_rows(rules, aid, doc, events, ev_rows))
     affiliations = _affiliation_rows(aid, doc, events, actors)
     check_posts(doc, affiliations, rules.gazetteer)
     aliases = set()
@@ -129,7 +130,8 @@ def assemble(rules: RuleSet, article: Article, doc: Doc, events: list[Event], bo
             aliases.add((m.actor_id, m.text))
     return ArticleResult(
         article_row=article_row(article, body_start, body_end),
-        rows={"mentions": mentions, "events": [r for r, _ in ev_rows], "event_participants": part_rows,
+        rows={"mentions": mentions, "events": [r for r, _ in ev_rows],
+              "event_mentions": _event_mention_rows(aid, doc, ev_rows), "event_participants": part_rows,
               "affiliations": affiliations, "amounts": amounts},
         actors=actors, aliases=aliases, trace=doc.trace,
         sentences=[(s.start, s.end) for s in doc.sentences],
@@ -211,12 +213,25 @@ def _event_rows(rules: RuleSet, aid: str, doc: Doc, events: list[Event],
     return rows, parts
 
 
+def _event_mention_rows(aid: str, doc: Doc, ev_rows: list[tuple[dict[str, Any], Event]]) -> list[dict[str, Any]]:
+    """Every sentence telling each event: the event's own (primary) and those merged into it."""
+    out = []
+    for row, ev in ev_rows:
+        for m in (ev, *ev.mentions):
+            sent = doc.sentences[m.sentence]
+            out.append({"event_id": row["event_id"], "article_id": aid, "char_start": sent.start,
+                        "char_end": sent.end, "evidence": sent.text,
+                        "trigger": doc.text[m.trig_start:m.trig_end], "trigger_start": m.trig_start,
+                        "trigger_end": m.trig_end, "primary": m is ev, "rule_id": m.rule.rule_id})
+    return out
+
+
 def _amount_rows(rules: RuleSet, aid: str, doc: Doc, events: list[Event],
                  ev_rows: list[tuple[dict[str, Any], Event]]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for sent in doc.sentences:
         found = rules.money.find(doc.text, sent.start, sent.end)
-        here = [(r, e) for r, e in ev_rows if e.sentence == sent.index]
+        here = [(r, m) for r, e in ev_rows for m in (e, *e.mentions) if m.sentence == sent.index]
         ids: list[str] = []
         for money in found:
             amount_id = content_id("am", aid, money.start, money.end)
@@ -256,7 +271,7 @@ def _affiliation_rows(aid: str, doc: Doc, events: list[Event], actors: dict[str,
         if key in seen:
             continue  # the same words found by two passes
         seen.add(key)
-        dated = [e for e in events if e.when is not None and e.date_basis != "unknown"
+        dated = [e for act in events for e in (act, *act.mentions) if e.when is not None and e.date_basis != "unknown"
                  and e.modality == "asserted" and (
             e.sentence == a.sentence or (a.sentence - 1 <= e.sentence <= a.sentence
                                          and a.subject_id in {x for x, _, _ in e.participants}))]
