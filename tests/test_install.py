@@ -1,5 +1,6 @@
-"""Installed from a wheel (not editable), away from any checkout, the package loads, validates and cites a
-release zip and finds the registry it ships; constraints.txt pins the libraries that fix the output bytes.
+"""Installed from a wheel (not editable), away from any checkout, the package loads, validates and
+cites a release zip and finds the registry it ships; constraints.txt pins the libraries that fix the
+output bytes.
 
 The install is real but offline and quick: a wheel built from a copy of the checkout with
 ``--no-build-isolation``, installed with ``--no-deps`` into a fresh venv whose only route to the
@@ -125,10 +126,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("install")
     wheel = _wheel(base)
     deps = Path(sysconfig.get_paths()["purelib"])
-    assert not (deps / "bigtech_events").exists(), f"{deps} holds the package itself; the test needs only its deps"
+    assert not (deps / "bigtech_events").exists(), f"{deps} holds the package; the test needs only its deps"
     venv.EnvBuilder(with_pip=False, symlinks=True).create(base / "venv")
     bin_dir = base / "venv" / "bin"
-    site = _run([bin_dir / "python", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=base)
+    site = _run([bin_dir / "python", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                cwd=base)
     Path(site.stdout.strip(), "deps.pth").write_text(f"{deps}\n", encoding="utf-8")
     proc = _run([sys.executable, "-m", "pip", "--python", bin_dir / "python", "install", "--quiet",
                  "--no-deps", "--no-index", wheel], cwd=base)
@@ -151,8 +153,8 @@ def away(tmp_path: Path) -> Path:
     return cwd
 
 
-def test_installed_package_loads_and_validates_a_release_zip_and_finds_its_registry(installed, release_zip, away,
-                                                                                    tmp_path):
+def test_installed_package_loads_and_validates_a_release_zip_and_finds_its_registry(
+        installed, release_zip, away, tmp_path):
     proc = _run([installed / "python", "-c", PROBE, release_zip], cwd=away,
                 env=_clean_env(BIGTECH_EVENTS_CACHE=str(tmp_path / "cache")))
     assert proc.returncode == 0, proc.stderr
@@ -163,14 +165,16 @@ def test_installed_package_loads_and_validates_a_release_zip_and_finds_its_regis
     assert out["event_type"] == "category"
     assert out["problems"] == []
     shipped = (REPO / "src" / "bigtech_events" / "registry.txt").read_text(encoding="utf-8")
-    assert out["registered"] and all(f"china-bigtech-events-{v}.zip sha256:" in shipped for v in out["registered"])
+    assert out["registered"]
+    assert all(f"china-bigtech-events-{v}.zip sha256:" in shipped for v in out["registered"])
     assert "is not in the cache and no download address is set" in out["fetch"]
 
 
 def test_installed_command_cites_a_release_zip(installed, release_zip, away):
-    proc = _run([installed / "bigtech-events", "cite", "--format", "cff", "--package", release_zip], cwd=away)
+    args = ["cite", "--format", "cff", "--package", str(release_zip)]
+    proc = _run([installed / "bigtech-events", *args], cwd=away)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout == CliRunner().invoke(cli, ["cite", "--format", "cff", "--package", str(release_zip)]).output
+    assert proc.stdout == CliRunner().invoke(cli, args).output
     assert "type: dataset\n" in proc.stdout
 
 

@@ -1,4 +1,4 @@
-"""The project root comes from --root, BIGTECH_EVENTS_ROOT or the working directory, never from the code's location."""
+"""The project root comes from --root, BIGTECH_EVENTS_ROOT or the working directory, not the code's location."""
 
 from __future__ import annotations
 
@@ -77,7 +77,8 @@ def test_without_a_project_build_says_so_in_one_line(nowhere: Path, capsys):
     assert exit_info.value.code == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert err.startswith(f"error: no project found: neither {nowhere} nor a parent holds dataset.yaml and rules/;")
+    assert err.startswith(f"error: no project found: neither {nowhere} nor a parent holds "
+                          "dataset.yaml and rules/;")
     assert "--root DIR" in err and ROOT_ENV in err
 
 
@@ -93,7 +94,7 @@ def test_without_a_project_cite_points_at_package(nowhere: Path, capsys):
     with pytest.raises(SystemExit):
         main(["cite"])
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "pass --package DIR|ZIP" in err
+    assert err.count("\n") == 1 and "pass --package DIR|ZIP" in err and "--root DIR" in err
 
 
 def test_cite_package_needs_no_project(nowhere: Path, built_package: Path):

@@ -59,7 +59,7 @@ def build(seeds_dir: Path | None, rules_dir: Path | None, out_dir: Path | None, 
               help="Seed texts to check spans against (default: the project's seeds/ if there is one).")
 @click.option("--no-frictionless", is_flag=True, help="Skip the (slower) Frictionless pass.")
 def validate(path: Path | None, seeds_dir: Path | None, no_frictionless: bool) -> None:
-    """Validate a package directory or a release zip (default: the project root, else the current directory)."""
+    """Validate a package directory or a release zip (default: the project root, else the working directory)."""
     from .validate import validate_path
 
     path = path or root_or_cwd()
@@ -89,8 +89,8 @@ def add_article_cmd(file: Path, title: str, published: str, publisher: str | Non
     """Copy FILE into seeds/ (byte for byte) and write its metadata."""
     from .curator import add_article
 
-    path = add_article(file, title, published, project_dir(seeds_dir, "seeds"), publisher, url, language, original_publisher,
-                       article_id, retrieved)
+    path = add_article(file, title, published, project_dir(seeds_dir, "seeds"), publisher, url, language,
+                       original_publisher, article_id, retrieved)
     click.echo(f"added {path} and {path.with_suffix('.yaml').name}; run `bigtech-events explain {path.stem}`")
 
 

@@ -12,7 +12,7 @@ PATH = click.Path(path_type=Path)
 
 
 @click.command()
-@click.option("--package", "root", type=PATH, default=None, show_default="project root, else current directory",
+@click.option("--package", "root", type=PATH, default=None, show_default="project root, else working directory",
               help="Package root to release (datapackage.json, dataset/, README.md, CHANGELOG.md, licences).")
 @click.option("--out", "out_dir", type=PATH, default=None, show_default="<package>/build",
               help="Where the release zip and SHA256SUMS are written.")
@@ -35,8 +35,8 @@ def release(root: Path | None, out_dir: Path | None, previous: str | None, regis
     from .paths import root_or_cwd
     from .release import release as run_release
 
-    report = run_release(root or root_or_cwd(), out_dir, previous=previous, registry=registry, seeds_dir=seeds_dir,
-                         run_frictionless=not no_frictionless)
+    report = run_release(root or root_or_cwd(), out_dir, previous=previous, registry=registry,
+                         seeds_dir=seeds_dir, run_frictionless=not no_frictionless)
     against = f"diffed against {report.previous}" if report.previous else "first release"
     click.echo(f"released {report.zip_path} ({report.size} bytes, sha256 {report.sha256}); {against}")
     if report.diff is not None:
@@ -84,7 +84,8 @@ def cite(fmt: str, package: Path | None) -> None:
         root = find_root()
         if root is None:
             raise UserError("no project found, so no dataset.yaml to cite: pass --package DIR|ZIP to cite a "
-                            f"package or release, or run inside the project's checkout (or set {ROOT_ENV})")
+                            f"package or release, or name the project (run inside its checkout, pass --root DIR "
+                            f"or set {ROOT_ENV})")
         meta = load_dataset_meta(root / "dataset.yaml")
     click.echo(render(meta, fmt), nl=False)
 

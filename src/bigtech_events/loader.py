@@ -7,7 +7,7 @@ every file it hands out against the sha256 recorded in the descriptor.
 Examples::
 
     import bigtech_events
-    events = bigtech_events.load("events")                  # the project's package (cwd or $BIGTECH_EVENTS_ROOT)
+    events = bigtech_events.load("events")                  # the project's package
     events = bigtech_events.load("events", version="0.1.0") # a release, fetched and verified
     tables = bigtech_events.load_package("build/china-bigtech-events-0.1.0.zip")
 """

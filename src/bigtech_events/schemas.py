@@ -66,7 +66,7 @@ def _load_all(schemas_dir: str) -> dict[str, dict[str, Any]]:
 
 
 def load_schemas(schemas_dir: Path | None = None) -> dict[str, dict[str, Any]]:
-    """All table schemas from ``schemas_dir`` (default: the project's ``schemas/``), a fresh deep copy each call.
+    """All table schemas from ``schemas_dir`` (default: the project's ``schemas/``), deep-copied.
 
     Only building needs them: a package carries its schemas in ``datapackage.json``,
     and loading and validation read them from there.
