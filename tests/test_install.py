@@ -37,7 +37,7 @@ from bigtech_events.release import release
 #: Libraries whose versions decide the output bytes (see constraints.txt).
 PINNED = {"pyarrow", "pyahocorasick", "edtf", "pyyaml", "pandas", "numpy", "pandera", "frictionless"}
 NOT_COPIED = (".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis",
-              ".ruff_cache")
+              ".ruff_cache", ".devset*")
 MIN_SETUPTOOLS = Version("77")
 
 PROBE = """
@@ -178,7 +178,7 @@ def test_installed_command_cites_a_release_zip(installed, release_zip, away):
     assert "type: dataset\n" in proc.stdout
 
 
-def test_installed_command_needs_a_project_only_to_build(installed, away):
+def test_installed_command_needs_a_project_only_to_build_and_curate(installed, away):
     proc = _run([installed / "bigtech-events", "build"], cwd=away)
     assert proc.returncode == 1
     assert proc.stderr.startswith("error: no project found: ") and proc.stderr.count("\n") == 1
@@ -186,3 +186,6 @@ def test_installed_command_needs_a_project_only_to_build(installed, away):
     proc = _run([installed / "bigtech-events", "--root", REPO, "cite"], cwd=away)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == CliRunner().invoke(cli, ["cite"]).output
+    proc = _run([installed / "bigtech-events", "--root", REPO, "lint-rules"], cwd=away)  # shipped rule schemas
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == f"{REPO / 'rules'}: no problems\n"
