@@ -12,6 +12,7 @@ news), each article with its own id and publication date.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import shutil
@@ -69,7 +70,9 @@ def run(n: int, jobs: int) -> None:
             "assert not problems, problems[:3]\n"
             "print(dt, peak, kids, sum(counts.values()), vt)\n"
         )
-        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        env = {**os.environ, "BIGTECH_EVENTS_ROOT": str(ROOT)}  # this checkout's dataset.yaml, schemas/
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env=env)
         dt, peak, kids, rows, vt = proc.stdout.split()
         dt = float(dt)
         print(f"{n:>7} articles {size / 1e6:7.2f} MB  {n / dt:8.1f} articles/s  {size / 1e6 / dt:6.2f} MB/s  "

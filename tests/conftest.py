@@ -1,17 +1,23 @@
-"""Shared fixtures: a package built once per session from the repository's seeds and rules."""
+"""Shared fixtures: a package built once per session from the repository's seeds and rules.
+
+The project under test is the checkout holding these tests, wherever pytest runs from
+(tests of how the root is found set or remove ``BIGTECH_EVENTS_ROOT`` themselves).
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from helpers import REPO, RULES_DIR, SEEDS_DIR
 from hypothesis import settings
 
 from bigtech_events.build import build
-from bigtech_events.paths import RULES_DIR, SEEDS_DIR
+from bigtech_events.paths import ROOT_ENV
 
-REPO = Path(__file__).resolve().parent.parent
+os.environ[ROOT_ENV] = str(REPO)
 
 # Property tests check behaviour, not speed (benchmarks measure speed): no per-example deadline,
 # which a loaded machine would otherwise turn into random failures.

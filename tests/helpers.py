@@ -14,6 +14,12 @@ from bigtech_events.datapackage import file_facts
 from bigtech_events.schemas import arrow_schema, load_schemas
 from bigtech_events.writer import write_table
 
+#: The checkout these tests belong to, and its inputs.
+REPO = Path(__file__).resolve().parent.parent
+SEEDS_DIR = REPO / "seeds"
+RULES_DIR = REPO / "rules"
+SCHEMAS_DIR = REPO / "schemas"
+
 
 def read_rows(root: Path, table: str) -> list[dict[str, Any]]:
     return pq.read_table(root / "dataset" / f"{table}.parquet").to_pylist()

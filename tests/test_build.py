@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import RULES_DIR, SEEDS_DIR
 
 from bigtech_events import build as build_mod
 from bigtech_events.build import build
 from bigtech_events.errors import ValidationFailed
-from bigtech_events.paths import RULES_DIR, SEEDS_DIR
 
 REPO = Path(__file__).resolve().parent.parent
 

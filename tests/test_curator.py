@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import RULES_DIR, SEEDS_DIR
 
 from bigtech_events.curator import add_article, explain
 from bigtech_events.errors import UserError
 from bigtech_events.lint import lint_rules, nested_unbounded
-from bigtech_events.paths import RULES_DIR, SEEDS_DIR
 from bigtech_events.seeds import load_article
 
 

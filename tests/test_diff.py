@@ -9,13 +9,12 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 from click.testing import CliRunner
-from helpers import read_rows, refresh_hashes, rewrite
+from helpers import RULES_DIR, SEEDS_DIR, read_rows, refresh_hashes, rewrite
 from test_load import rich_package, zip_package
 
 from bigtech_events.build import build
 from bigtech_events.cli import cli
 from bigtech_events.diff import diff_paths, render_json, render_text, schema_changes
-from bigtech_events.paths import RULES_DIR, SEEDS_DIR
 from bigtech_events.schemas import TABLES
 from bigtech_events.writer import write_table
 

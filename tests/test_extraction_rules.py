@@ -7,9 +7,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
+from helpers import RULES_DIR
 
 from bigtech_events.extract import Extractor
-from bigtech_events.paths import RULES_DIR
 from bigtech_events.ruleset import load_rules
 from bigtech_events.seeds import Article
 

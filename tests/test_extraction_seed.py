@@ -5,10 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pytest
-from helpers import assert_spans_reproduce
+from helpers import RULES_DIR, SEEDS_DIR, assert_spans_reproduce
 
 from bigtech_events.extract import Extractor
-from bigtech_events.paths import RULES_DIR, SEEDS_DIR
 from bigtech_events.ruleset import load_rules
 from bigtech_events.seeds import load_article
 

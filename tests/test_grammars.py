@@ -6,9 +6,9 @@ import datetime as dt
 from functools import lru_cache
 
 import pytest
+from helpers import RULES_DIR
 
 from bigtech_events.extract import Extractor
-from bigtech_events.paths import RULES_DIR
 from bigtech_events.ruleset import load_rules
 
 

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from edtf import parse_edtf
-from helpers import assert_spans_reproduce
+from helpers import RULES_DIR, assert_spans_reproduce
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +16,6 @@ from bigtech_events.dates import edtf_bounds
 from bigtech_events.extract import Extractor
 from bigtech_events.extract.dates import When
 from bigtech_events.extract.money import format_money
-from bigtech_events.paths import RULES_DIR
 from bigtech_events.ruleset import load_rules
 from bigtech_events.seeds import Article
 

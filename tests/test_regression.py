@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers import RULES_DIR
 
 from bigtech_events.extract import Extractor
-from bigtech_events.paths import RULES_DIR
 from bigtech_events.ruleset import load_rules
 from bigtech_events.seeds import Article
 

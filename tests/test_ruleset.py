@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import RULES_DIR, SCHEMAS_DIR, SEEDS_DIR
 
 from bigtech_events.contract.vocab import VOCABULARIES, enum, vocabulary
 from bigtech_events.errors import ValidationFailed
-from bigtech_events.paths import RULES_DIR, SCHEMAS_DIR, SEEDS_DIR
 from bigtech_events.ruleset import check_rules_file, load_rules, read_rules_file
 from bigtech_events.ruleset.load import rules_files, schema_for
 from bigtech_events.ruleset.parse import parse

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import SEEDS_DIR
 
 from bigtech_events.errors import UserError
-from bigtech_events.paths import SEEDS_DIR
 from bigtech_events.seeds import iter_articles, load_article
 
 GOOD = """title: A title

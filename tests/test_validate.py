@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import read_rows, refresh_hashes, rewrite
+from helpers import SEEDS_DIR, read_rows, refresh_hashes, rewrite
 
-from bigtech_events.paths import SEEDS_DIR
 from bigtech_events.validate import validate_dir, validate_path
 
 

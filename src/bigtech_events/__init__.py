@@ -4,7 +4,7 @@ Load the published tables with :func:`load` / :func:`load_package`, download a
 release with :func:`fetch`::
 
     import bigtech_events
-    events = bigtech_events.load("events")                     # the repository's package
+    events = bigtech_events.load("events")                     # the project's package
     events = bigtech_events.load("events", version="0.1.0")    # a release, fetched and verified
     tables = bigtech_events.load_package("china-bigtech-events-0.1.0.zip")
 

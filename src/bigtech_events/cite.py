@@ -21,9 +21,9 @@ from typing import Any
 
 import yaml
 
-from .paths import PACKAGE_DIR
+from .paths import package_file
 
-CFF_SCHEMA = PACKAGE_DIR / "citation-cff-1.2.0.schema.json"
+CFF_SCHEMA = package_file("citation-cff-1.2.0.schema.json")
 CFF_HEADER = ("# Generated from dataset.yaml by `bigtech-events release` (or `bigtech-events cite --format cff`);\n"
               "# edit dataset.yaml, not this file.\n")
 CREDITED_ROLES = {"author", "creator"}

@@ -8,47 +8,64 @@ from pathlib import Path
 import click
 
 from .errors import UserError, ValidationFailed
-from .paths import REPO_ROOT, RULES_DIR, SEEDS_DIR
+from .paths import ROOT_ENV, find_root, project_path, project_root, root_or_cwd, set_root
 
 PATH = click.Path(path_type=Path)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--root", type=click.Path(path_type=Path, file_okay=False), default=None, metavar="DIR",
+              help=f"Project root (dataset.yaml, rules/, seeds/, schemas/). Default: ${ROOT_ENV}, else the "
+                   "working directory or its nearest parent holding dataset.yaml and rules/.")
 @click.version_option(package_name="china-bigtech-events")
-def cli() -> None:
+def cli(root: Path | None) -> None:
     """Build, validate, release and cite the china-bigtech-events dataset."""
+    set_root(root)
+    click.get_current_context().call_on_close(lambda: set_root(None))
+
+
+def project_dir(given: Path | None, name: str) -> Path:
+    """``given``, else the project's ``name`` directory (a one-line error when there is no project)."""
+    return given if given is not None else project_path(name)
 
 
 @cli.command()
-@click.option("--seeds", "seeds_dir", type=PATH, default=SEEDS_DIR, show_default="repository seeds/",
+@click.option("--seeds", "seeds_dir", type=PATH, default=None, show_default="project seeds/",
               help="Directory of <article_id>.txt and .yaml seeds.")
-@click.option("--rules", "rules_dir", type=PATH, default=RULES_DIR, show_default="repository rules/",
+@click.option("--rules", "rules_dir", type=PATH, default=None, show_default="project rules/",
               help="Directory of curated rules.")
-@click.option("--out", "out_dir", type=PATH, default=Path("."), show_default="current directory",
+@click.option("--out", "out_dir", type=PATH, default=None, show_default="project root",
               help="Package root: datapackage.json and dataset/ are written here.")
 @click.option("--jobs", type=int, default=0, help="Worker processes (0: one per core).")
-def build(seeds_dir: Path, rules_dir: Path, out_dir: Path, jobs: int) -> None:
-    """Extract, validate and write the package (nothing is written unless it validates)."""
+def build(seeds_dir: Path | None, rules_dir: Path | None, out_dir: Path | None, jobs: int) -> None:
+    """Extract, validate and write the package (nothing is written unless it validates).
+
+    Needs the project (its dataset.yaml and schemas/) even when --seeds and --rules are given.
+    """
     import os
 
+    root = project_root()  # before the slow imports: without a project, fail at once
     from .build import build as run_build
 
-    report = run_build(seeds_dir, rules_dir, out_dir, jobs=jobs or (os.cpu_count() or 1))
+    report = run_build(seeds_dir or root / "seeds", rules_dir or root / "rules", out_dir or root,
+                       jobs=jobs or (os.cpu_count() or 1))
     counts = ", ".join(f"{t} {n}" for t, n in report.counts.items())
     click.echo(f"built {report.out_dir / 'datapackage.json'} from {report.articles} article(s): {counts}")
 
 
 @cli.command()
-@click.argument("path", type=PATH, default=Path("."), required=False)
+@click.argument("path", type=PATH, default=None, required=False)
 @click.option("--seeds", "seeds_dir", type=PATH, default=None,
-              help="Seed texts to check spans against (default: the repository's seeds/ if present).")
+              help="Seed texts to check spans against (default: the project's seeds/ if there is one).")
 @click.option("--no-frictionless", is_flag=True, help="Skip the (slower) Frictionless pass.")
-def validate(path: Path, seeds_dir: Path | None, no_frictionless: bool) -> None:
-    """Validate a package directory or a release zip."""
+def validate(path: Path | None, seeds_dir: Path | None, no_frictionless: bool) -> None:
+    """Validate a package directory or a release zip (default: the project root, else the working directory)."""
     from .validate import validate_path
 
-    if seeds_dir is None and SEEDS_DIR.is_dir():
-        seeds_dir = SEEDS_DIR
+    path = path or root_or_cwd()
+    root = find_root()
+    if seeds_dir is None and root is not None and (root / "seeds").is_dir():
+        seeds_dir = root / "seeds"
     problems = validate_path(path, seeds_dir=seeds_dir, run_frictionless=not no_frictionless)
     if problems:
         raise ValidationFailed(problems)
@@ -65,35 +82,36 @@ def validate(path: Path, seeds_dir: Path | None, no_frictionless: bool) -> None:
 @click.option("--language", default="en", show_default=True, help="BCP 47 language tag.")
 @click.option("--retrieved", default=None, help="Date the text was obtained (ISO).")
 @click.option("--id", "article_id", default=None, help="Article id (default: date and title slug).")
-@click.option("--seeds", "seeds_dir", type=PATH, default=SEEDS_DIR, show_default="repository seeds/")
+@click.option("--seeds", "seeds_dir", type=PATH, default=None, show_default="project seeds/")
 def add_article_cmd(file: Path, title: str, published: str, publisher: str | None,
                     original_publisher: str | None, url: str | None, language: str,
-                    retrieved: str | None, article_id: str | None, seeds_dir: Path) -> None:
+                    retrieved: str | None, article_id: str | None, seeds_dir: Path | None) -> None:
     """Copy FILE into seeds/ (byte for byte) and write its metadata."""
     from .curator import add_article
 
-    path = add_article(file, title, published, seeds_dir, publisher, url, language, original_publisher,
-                       article_id, retrieved)
+    path = add_article(file, title, published, project_dir(seeds_dir, "seeds"), publisher, url, language,
+                       original_publisher, article_id, retrieved)
     click.echo(f"added {path} and {path.with_suffix('.yaml').name}; run `bigtech-events explain {path.stem}`")
 
 
 @cli.command()
 @click.argument("article_id")
-@click.option("--seeds", "seeds_dir", type=PATH, default=SEEDS_DIR, show_default="repository seeds/")
-@click.option("--rules", "rules_dir", type=PATH, default=RULES_DIR, show_default="repository rules/")
-def explain(article_id: str, seeds_dir: Path, rules_dir: Path) -> None:
+@click.option("--seeds", "seeds_dir", type=PATH, default=None, show_default="project seeds/")
+@click.option("--rules", "rules_dir", type=PATH, default=None, show_default="project rules/")
+def explain(article_id: str, seeds_dir: Path | None, rules_dir: Path | None) -> None:
     """Print, sentence by sentence, which rules fired and what they produced."""
     from .curator import explain as run
 
-    click.echo(run(article_id, seeds_dir, rules_dir))
+    click.echo(run(article_id, project_dir(seeds_dir, "seeds"), project_dir(rules_dir, "rules")))
 
 
 @cli.command("lint-rules")
-@click.option("--rules", "rules_dir", type=PATH, default=RULES_DIR, show_default="repository rules/")
-def lint_rules_cmd(rules_dir: Path) -> None:
+@click.option("--rules", "rules_dir", type=PATH, default=None, show_default="project rules/")
+def lint_rules_cmd(rules_dir: Path | None) -> None:
     """Check the curated rules: ids, aliases, types, codes, regular expressions."""
     from .lint import lint_rules
 
+    rules_dir = project_dir(rules_dir, "rules")
     problems = lint_rules(rules_dir)
     if problems:
         raise ValidationFailed(problems)
@@ -102,13 +120,13 @@ def lint_rules_cmd(rules_dir: Path) -> None:
 
 @cli.command()
 @click.argument("annotated", type=PATH)
-@click.option("--rules", "rules_dir", type=PATH, default=RULES_DIR, show_default="repository rules/")
+@click.option("--rules", "rules_dir", type=PATH, default=None, show_default="project rules/")
 @click.option("--misses", is_flag=True, help="List every expected row that was not produced.")
-def evaluate(annotated: Path, rules_dir: Path, misses: bool) -> None:
+def evaluate(annotated: Path, rules_dir: Path | None, misses: bool) -> None:
     """Score the rules against hand-annotated articles (tests/fixtures/synthetic format)."""
     from .evaluate import evaluate_dir, report
 
-    total, per = evaluate_dir(annotated, rules_dir)
+    total, per = evaluate_dir(annotated, project_dir(rules_dir, "rules"))
     click.echo(report(total, per))
     if misses:
         for line in total.misses:
@@ -134,7 +152,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
 
 
-__all__ = ["REPO_ROOT", "cli", "main"]
+__all__ = ["cli", "main"]
 
 
 def _register_extra_commands() -> None:

@@ -15,10 +15,13 @@ from typing import Any
 
 import pandas as pd
 
-from .paths import repo_path
+from .paths import project_path
 from .schemas import TABLES, load_schemas, pandas_dtype
 
-DICTIONARY = repo_path("docs", "data-dictionary.md")
+
+def dictionary_path() -> Path:
+    """The project's ``docs/data-dictionary.md``."""
+    return project_path("docs", "data-dictionary.md")
 
 
 def _cell(text: Any) -> str:
@@ -114,7 +117,7 @@ def render(schemas: dict[str, dict[str, Any]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Write docs/data-dictionary.md (or the path given as the only argument)."""
     args = sys.argv[1:] if argv is None else argv
-    target = Path(args[0]) if args else DICTIONARY
+    target = Path(args[0]) if args else dictionary_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(render(load_schemas()), encoding="utf-8")
     print(f"wrote {target}")

@@ -22,7 +22,7 @@ import yaml
 from .build import build, write_package
 from .dates import edtf_bounds
 from .errors import UserError
-from .paths import RULES_DIR
+from .paths import project_path
 from .schemas import load_schemas
 from .tableio import read_parquet
 
@@ -74,9 +74,13 @@ def load_tables(root: Path) -> dict[str, pd.DataFrame]:
     return out
 
 
-def evaluate_dir(annotated: Path, rules_dir: Path = RULES_DIR,
+def evaluate_dir(annotated: Path, rules_dir: Path | None = None,
                  validate: bool = False) -> tuple[Score, dict[str, Score]]:
-    """Build the annotated articles as a package (validated when ``validate``) and score it."""
+    """Build the annotated articles as a package (validated when ``validate``) and score it.
+
+    ``rules_dir`` defaults to the project's ``rules/``.
+    """
+    rules_dir = rules_dir or project_path("rules")
     if not annotated.is_dir():
         raise UserError(f"{annotated}: not a directory of annotated articles")
     with tempfile.TemporaryDirectory(prefix="bigtech-eval-") as tmp:

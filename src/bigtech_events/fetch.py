@@ -1,9 +1,11 @@
 """Download a release with pooch and verify it against the registry shipped in the package.
 
-The registry, ``registry.txt`` beside this module, has one line per
-published release, ``china-bigtech-events-<version>.zip sha256:<hex>``,
-written by ``bigtech-events release``. A download whose sha256 differs is
-refused and not kept.
+The registry, ``registry.txt``, ships inside the package (it is read with
+:mod:`importlib.resources`, so it is found wherever the package is
+installed). It has one line per published release,
+``china-bigtech-events-<version>.zip sha256:<hex>``, written by
+``bigtech-events release``. A download whose sha256 differs is refused and
+not kept.
 
 Where releases are downloaded from: the ``base_url`` argument, else the
 environment variable ``BIGTECH_EVENTS_BASE_URL``. There is no built-in
@@ -21,16 +23,17 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import pooch
 
 from .errors import UserError
 from .metadata import SEMVER
-from .paths import PACKAGE_DIR
+from .paths import package_file
 
 NAME = "china-bigtech-events"
-REGISTRY = PACKAGE_DIR / "registry.txt"
+REGISTRY = package_file("registry.txt")
 BASE_URL_ENV = "BIGTECH_EVENTS_BASE_URL"
 CACHE_ENV = "BIGTECH_EVENTS_CACHE"
 TIMEOUT_S = 60
@@ -41,7 +44,7 @@ def release_name(version: str) -> str:
     return f"{NAME}-{version}.zip"
 
 
-def read_registry(path: Path | None = None) -> dict[str, str]:
+def read_registry(path: Path | Traversable | None = None) -> dict[str, str]:
     """``{file name: "sha256:<hex>"}`` from a registry file (``#`` comments and blank lines ignored)."""
     path = path or REGISTRY
     entries: dict[str, str] = {}
@@ -58,7 +61,7 @@ def read_registry(path: Path | None = None) -> dict[str, str]:
     return entries
 
 
-def registered_versions(path: Path | None = None) -> list[str]:
+def registered_versions(path: Path | Traversable | None = None) -> list[str]:
     """Versions in the registry, oldest first."""
     prefix, suffix = f"{NAME}-", ".zip"
     versions = [n[len(prefix):-len(suffix)] for n in read_registry(path)
@@ -89,7 +92,7 @@ def sha256_of(path: Path) -> str:
 
 
 def fetch(version: str, base_url: str | None = None, cache_dir: str | os.PathLike[str] | None = None,
-          registry: Path | None = None) -> Path:
+          registry: Path | Traversable | None = None) -> Path:
     """Download (or reuse from the cache) the release zip of ``version`` and verify its sha256.
 
     Returns the path of the verified zip in the cache. Raises

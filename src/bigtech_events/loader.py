@@ -7,7 +7,7 @@ every file it hands out against the sha256 recorded in the descriptor.
 Examples::
 
     import bigtech_events
-    events = bigtech_events.load("events")                  # the repository's package
+    events = bigtech_events.load("events")                  # the project's package
     events = bigtech_events.load("events", version="0.1.0") # a release, fetched and verified
     tables = bigtech_events.load_package("build/china-bigtech-events-0.1.0.zip")
 """
@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .errors import UserError
-from .paths import REPO_ROOT
+from .paths import ROOT_ENV, find_root
 from .schemas import TABLES
 from .tableio import to_pandas
 
@@ -147,15 +147,16 @@ class PackageFiles:
 
 
 def default_package() -> Path:
-    """The repository's root package (the directory holding ``datapackage.json``)."""
-    if (REPO_ROOT / DESCRIPTOR).is_file():
-        return REPO_ROOT
-    raise UserError("no package found: pass path= (a package directory or release zip) "
-                    "or version= (a release to fetch)")
+    """The project's package: ``datapackage.json`` at the project root (see :mod:`bigtech_events.paths`)."""
+    root = find_root()
+    if root is not None and (root / DESCRIPTOR).is_file():
+        return root
+    raise UserError("no package found: pass path= (a package directory or release zip) or version= "
+                    f"(a release to fetch), or run inside the project's checkout (or set {ROOT_ENV})")
 
 
 def resolve(path: PathLike | None = None, version: str | None = None) -> Path:
-    """Where to read from: ``path``, the fetched release ``version``, or the repository's package."""
+    """Where to read from: ``path``, the fetched release ``version``, or the project's package."""
     if path is not None and version is not None:
         raise UserError("pass either path= or version=, not both")
     if version is not None:
@@ -175,7 +176,8 @@ def load(table: str, path: PathLike | None = None, version: str | None = None) -
     Args:
         table: one of ``articles``, ``actors``, ``actor_aliases``, ``mentions``,
             ``events``, ``event_participants``, ``affiliations``, ``amounts``.
-        path: a package directory or release zip (default: the repository's package).
+        path: a package directory or release zip (default: the package at the project
+            root, found from ``$BIGTECH_EVENTS_ROOT`` or the working directory).
         version: a released version to fetch first (see :func:`bigtech_events.fetch`).
 
     >>> events = load("events", version="0.1.0")  # doctest: +SKIP

@@ -9,14 +9,15 @@ from typing import Any
 import yaml
 
 from .errors import UserError
-from .paths import DATASET_META
+from .paths import project_path
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 REQUIRED = ("name", "version", "created", "title", "description", "licenses", "contributors")
 
 
 def load_dataset_meta(path: Path | None = None) -> dict[str, Any]:
-    path = path or DATASET_META
+    """``dataset.yaml`` (default: the project's), checked for the required keys."""
+    path = path or project_path("dataset.yaml")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

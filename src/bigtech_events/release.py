@@ -262,6 +262,13 @@ def update_registry(path: Path, fname: str, digest: str) -> None:
 # ---------------------------------------------------------------- release
 
 
+def default_registry(root: Path) -> Path:
+    """The registry a release updates: the checkout's ``src/bigtech_events/registry.txt``
+    when ``root`` is a checkout, else the one shipped in the installed package."""
+    checkout = root / "src" / "bigtech_events" / "registry.txt"
+    return checkout if checkout.is_file() else Path(str(REGISTRY))
+
+
 def _check_metadata(pkg: PackageFiles, root: Path) -> None:
     if pkg.name != NAME:
         raise UserError(f"{root}/datapackage.json: name is {pkg.name!r}, expected {NAME!r}")
@@ -327,7 +334,7 @@ def release(root: Path, out_dir: Path | None = None, previous: str | None = None
     """Build the release artifacts of the package rooted at ``root`` (see the module docstring)."""
     root = Path(root)
     out_dir = Path(out_dir) if out_dir is not None else root / "build"
-    registry = registry or REGISTRY
+    registry = registry or default_registry(root)
     if seeds_dir is None and (root / "seeds").is_dir():
         seeds_dir = root / "seeds"
     if not root.is_dir():

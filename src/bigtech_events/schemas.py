@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .errors import UserError
-from .paths import SCHEMAS_DIR
+from .paths import project_path
 
 #: Tables in dependency order (a table only refers to tables before it,
 #: except self references).
@@ -67,8 +67,12 @@ def _load_all(schemas_dir: str) -> dict[str, dict[str, Any]]:
 
 
 def load_schemas(schemas_dir: Path | None = None) -> dict[str, dict[str, Any]]:
-    """All table schemas from ``schemas/`` (a fresh deep copy each call)."""
-    loaded = _load_all(str(schemas_dir or SCHEMAS_DIR))
+    """All table schemas from ``schemas_dir`` (default: the project's ``schemas/``), deep-copied.
+
+    Only building needs them: a package carries its schemas in ``datapackage.json``,
+    and loading and validation read them from there.
+    """
+    loaded = _load_all(str(schemas_dir or project_path("schemas")))
     return json.loads(json.dumps(loaded))
 
 

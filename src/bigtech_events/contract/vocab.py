@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UserError
-from ..paths import SCHEMAS_DIR
+from ..paths import project_path
 
 #: The vocabularies by name, each as (table, field) of the column that defines it.
 VOCABULARIES: dict[str, tuple[str, str]] = {
@@ -46,8 +46,11 @@ def _fields(table: str, schemas_dir: str) -> dict[str, dict[str, Any]]:
 
 
 def constraints(table: str, field: str, schemas_dir: Path | None = None) -> dict[str, Any]:
-    """The ``constraints`` of one column (a copy), e.g. ``{"required": True, "enum": [...]}``."""
-    fields = _fields(table, str(schemas_dir or SCHEMAS_DIR))
+    """The ``constraints`` of one column (a copy), e.g. ``{"required": True, "enum": [...]}``.
+
+    ``schemas_dir`` defaults to the project's ``schemas/``.
+    """
+    fields = _fields(table, str(schemas_dir or project_path("schemas")))
     if field not in fields:
         raise UserError(f"schemas/{table}.schema.json: no field {field!r}; the code expects it, restore it")
     return dict(fields[field].get("constraints", {}))
