@@ -18,8 +18,10 @@ from typing import Any
 
 import yaml
 
+from .errors import UserError
 from .extract.gazetteer import ACTOR_TYPES
-from .extract.rules import EVENT_TYPES, RELATIONS, ROLES
+from .extract.grammar import load_grammar
+from .extract.rules import EVENT_TYPES, RELATIONS, ROLES, load_dates
 
 PLOVER = {"SUPPORT", "CONSULT", "AGREE", "SANCTION", "COOPERATE", "ACCUSE", "COERCE", "RETREAT", None}
 CAMEO = re.compile(r"^\d{2,4}$")
@@ -202,7 +204,17 @@ def lint_rules(rules: Path) -> list[str]:
                     if t not in ACTOR_TYPES:
                         problems.append(f"{rules / name}:{e['__line__']}: unknown actor type {t!r}")
     _lint_grammars(rules, problems)
+    _lint_cues(rules, problems)
     return problems
+
+
+def _lint_cues(rules: Path, problems: list[str]) -> None:
+    """grammar.yaml and settings.yaml: the loader's check (first problem only)."""
+    try:
+        dates = load_dates(rules / "dates.yaml")
+        load_grammar(rules, [*dates.weekdays, *dates.months, *dates.month_abbr])
+    except UserError as exc:
+        problems.append(str(exc))
 
 
 def _lint_grammars(rules: Path, problems: list[str]) -> None:

@@ -18,6 +18,7 @@ from .coref import NominalRule
 from .dates import DateGrammar
 from .events import AttachRule, EventRules, TriggerRule, TypeInfo
 from .gazetteer import ACTOR_TYPES, Gazetteer, load_gazetteer
+from .grammar import Grammar, load_grammar
 from .ingest import BoilerplateRules
 from .money import MoneyGrammar
 from .relations import RelationRule
@@ -44,6 +45,7 @@ class RuleSet:
     descriptors: list[tuple[str, str, re.Pattern[str], re.Pattern[str] | None]]
     events: EventRules
     money: MoneyGrammar
+    grammar: Grammar
     source_dir: Path
 
 
@@ -296,5 +298,6 @@ def load_rules(rules_dir: Path) -> RuleSet:
         descriptors=load_descriptors(rules_dir / "coreference.yaml"),
         events=load_triggers(rules_dir / "triggers.yaml", dates),
         money=load_money(rules_dir / "money.yaml"),
+        grammar=load_grammar(rules_dir, [*dates.weekdays, *dates.months, *dates.month_abbr]),
         source_dir=rules_dir,
     )
