@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .grammar import Grammar
 from .model import Doc, Mention
 from .titles import TitleRules, nearest_actor, resolve_surname
 
@@ -20,17 +21,30 @@ class NominalRule:
     prefer: tuple[str, ...] = ()
 
 
-def nominal_references(doc: Doc, rules: list[NominalRule]) -> None:
+def _apposition(doc: Doc, g: Grammar, end: int, start: int) -> bool:
+    """Whether only an apposition gap (", ") stands between a name ending at end and start."""
+    return start > end and bool(g.apposition_gap.fullmatch(doc.text, end, start))
+
+
+def _modified(g: Grammar, m: re.Match[str]) -> bool:
+    """"The Beijing-based company": words other than the bare article stand before the head
+    (group 1), so the mention is the head alone; "the company" is recorded whole."""
+    if not m.lastindex or m.group(1) is None:
+        return False
+    phrase, head = m.group(0), m.group(1)
+    before_head = phrase[:len(phrase) - len(head)]
+    return not (phrase.lower().endswith(head.lower()) and g.bare_article.fullmatch(before_head))
+
+
+def nominal_references(doc: Doc, rules: list[NominalRule], g: Grammar) -> None:
     for sent in doc.sentences:
         for rule in rules:
             for m in rule.regex.finditer(doc.text, sent.start, sent.end):
-                head = m.group(1) if m.lastindex else None
-                modified = head is not None and m.group(0).lower() != f"the {head.lower()}"
-                s, e = (m.span(1) if modified else m.span(0))
+                s, e = m.span(1) if _modified(g, m) else m.span(0)
                 if doc.covered(s, e):
                     continue
-                if (any(re.fullmatch(r",\s*", doc.text[x.end:m.start()] or "x") for x in doc.mentions)
-                        and not re.match(r"(?:’s|'s)", doc.text[m.end():m.end() + 2])):
+                if (any(_apposition(doc, g, x.end, m.start()) for x in doc.mentions)
+                        and not g.possessive_after.match(doc.text, m.end())):
                     continue  # "Lufax, the Shanghai-based lending platform,": describes the name beside it
                 target = None
                 if rule.prefer:
@@ -39,8 +53,7 @@ def nominal_references(doc: Doc, rules: list[NominalRule]) -> None:
                 if target is None:
                     # "JD Logistics, the group's delivery arm": an apposition does not refer to the
                     # name it stands beside.
-                    beside = [x.actor_id for x in doc.mentions
-                              if re.fullmatch(r",\s*", doc.text[x.end:m.start()] or "x")]
+                    beside = [x.actor_id for x in doc.mentions if _apposition(doc, g, x.end, m.start())]
                     # Places that only locate another name are skipped ("Hangzhou, capital of Zhejiang");
                     # an organisation named as someone's employer is still a fine antecedent.
                     target = nearest_actor(doc, m.start(), rule.types, rule.window,
@@ -72,17 +85,17 @@ def descriptor_references(doc: Doc, rules: list[tuple[str, str, re.Pattern[str],
                                         f"coreference.{rule_id}", sent.index))
 
 
-def surname_references(doc: Doc, rules: TitleRules) -> None:
+def surname_references(doc: Doc, rules: TitleRules, g: Grammar) -> None:
     """A surname alone ("Liu thanked ...") refers to the one person of that surname named before."""
-    token = re.compile(r"(?<![\w’'-])([A-Z][a-z]+)(?![\w’'-])")
+    width = g.settings.surname_context_chars
     for sent in doc.sentences:
-        for m in token.finditer(doc.text, sent.start, sent.end):
+        for m in g.surname_word.finditer(doc.text, sent.start, sent.end):
             word = m.group(1)
             if word in rules.not_names or doc.covered(m.start(), m.end()):
                 continue
-            before = doc.text[max(sent.start, m.start() - 20):m.start()]
-            after = doc.text[m.end():m.end() + 20]
-            if re.search(r"[A-Z][a-z]+\s+$", before) or re.match(r"\s+[A-Z][a-z]+", after):
+            before = doc.text[max(sent.start, m.start() - width):m.start()]
+            after = doc.text[m.end():m.end() + width]
+            if g.name_word_before.search(before) or g.name_word_after.match(after):
                 continue  # part of a longer name
             actor_id = resolve_surname(doc, word, m.start(), rules)
             if actor_id:
@@ -90,14 +103,15 @@ def surname_references(doc: Doc, rules: TitleRules) -> None:
                                         "coreference.surname", sent.index))
 
 
-def executive_references(doc: Doc, patterns: list[tuple[str, re.Pattern[str]]]) -> None:
-    """"the business leaders": every person in the sentence with a post at a company."""
+def executive_references(doc: Doc, patterns: list[tuple[str, re.Pattern[str]]], g: Grammar) -> None:
+    """"the business leaders": every person in the sentence with a post at an organisation of
+    one of the types of grammar.yaml's executive_org_types (companies)."""
     for sent in doc.sentences:
         for rule_id, rx in patterns:
             for m in rx.finditer(doc.text, sent.start, sent.end):
                 execs = [a.subject_id for a in doc.affiliations
                          if a.sentence == sent.index and a.relation == "position"
-                         and doc.actors.get(a.object_id, {}).get("actor_type") == "company"]
+                         and doc.actors.get(a.object_id, {}).get("actor_type") in g.executive_org_types]
                 for actor_id in dict.fromkeys(execs):
                     doc.add_mention(Mention(m.start(), m.end(), m.group(0), actor_id, "coreference",
                                             f"coreference.{rule_id}", sent.index))

@@ -4,67 +4,54 @@ context, a curated seed fact, or an honest open interval."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import TYPE_CHECKING
 
 from ..seeds import CuratedEventDate
 from .dates import DateExpr, When, next_year, resolve_relative, since, unknown
+from .grammar import Grammar
 from .model import Doc
 from .participants import clause_end, clause_start, parentheticals
 
 if TYPE_CHECKING:
     from .events import Event
 
-CONTINUES = re.compile(r"^.{0,40}\b(?:speaking|talking)\s+at\s+the\s+(?:same\s+)?(?:event|ceremony|meeting|symposium)|"
-                       r"\b(?:at|during)\s+the\s+(?:same\s+)?(?:meeting|ceremony|symposium|event|forum|signing|talks)\b|"
-                       r"^(?:(?:In|Under)\s+(?:his|her|their|its|the)\s+(?:[\w-]+\s+)?(?:speech|remarks|statement|address|"
-                       r"meeting|talks|memo|letter|notice|filing|announcement|agreement|deal)|"
-                       r"At\s+the\s+(?:[\w-]+\s+)?(?:meeting|event|ceremony|symposium|talks|signing)|During\s+the|"
-                       r"There,|Then,|He\s|She\s|They\s|It\s)")
-DATELINE_BEFORE = re.compile(r"^[A-Z][A-Z .'-]+,\s*$")
-DATELINE_AFTER = re.compile(r"\s*(?:\([^)]{1,40}\)\s*)?(?:-{1,2}|–|—)\s")
-
-
-def usable(doc: Doc, ev: Event, x: DateExpr, pub: dt.date) -> bool:
+def usable(doc: Doc, g: Grammar, ev: Event, x: DateExpr, pub: dt.date) -> bool:
     """A date expression can date an event when it stands in the event's clause or opens the
     sentence, and (for what is reported as done) does not lie after publication."""
     sent = doc.sentences[ev.sentence]
-    c_start = clause_start(doc, sent.start, ev.trig_start)
-    c_end = clause_end(doc, ev.trig_end, sent.end)
+    c_start = clause_start(doc, g, sent.start, ev.trig_start)
+    c_end = clause_end(doc, g, ev.trig_end, sent.end)
     in_clause = x.start >= c_start and x.end <= c_end
-    opening = x.start - sent.start < 40 and clause_start(doc, sent.start, x.start) == sent.start
+    opening = (x.start - sent.start < g.settings.sentence_opening_chars
+               and clause_start(doc, g, sent.start, x.start) == sent.start)
     if not (in_clause or opening):
         return False
-    asides = parentheticals(doc, sent.start, sent.end)
+    asides = parentheticals(doc, g, sent.start, sent.end)
     x_aside = next(((a, b) for a, b in asides if a <= x.start < b), None)
     ev_aside = next(((a, b) for a, b in asides if a <= ev.trig_start < b), None)
     if x_aside != ev_aside:
         # "Du Xiaoman, spun off from Baidu in 2018, was barred ...": an aside and the main clause
         # each keep their own dates.
         return False
-    if DATELINE_BEFORE.match(doc.text[sent.start:x.start]) and DATELINE_AFTER.match(doc.text, x.end):
+    if g.dateline_before.match(doc.text[sent.start:x.start]) and g.dateline_after.match(doc.text, x.end):
         return False  # "BEIJING, March 15 (Reuters) -": the dateline dates the report, not the act
     # A deadline or a future date does not date what is reported as done.
     return not (ev.modality == "asserted" and (x.planned or (
         x.when is not None and x.when.lo is not None and x.when.lo > pub)))
 
 
-ATTRIBUTION = re.compile(r"\baccording to\b[^;,]{0,60}|\b(?:said|announced|stated|reported|disclosed)"
-                         r"(?:\s+in\s+a\s+(?:statement|notice|filing))?\s+(?=on\b|in\b|last\b)[^;,]{0,25}")
-
-
-def attributed(doc: Doc, ev: Event, exprs: list[DateExpr], pub: dt.date) -> list[DateExpr]:
+def attributed(doc: Doc, g: Grammar, ev: Event, exprs: list[DateExpr], pub: dt.date) -> list[DateExpr]:
     """Dates of the report that states the event ("according to a statement published on Friday")."""
     sent = doc.sentences[ev.sentence]
-    spans = [m.span() for m in ATTRIBUTION.finditer(doc.text, ev.trig_end, sent.end)]
+    spans = [m.span() for m in g.attribution.finditer(doc.text, ev.trig_end, sent.end)]
     return [x for x in exprs if any(a <= x.start and x.end <= b for a, b in spans)
             and not (ev.modality == "asserted" and x.when is not None and x.when.lo is not None and x.when.lo > pub)]
 
 
-def date_event(doc: Doc, ev: Event, exprs: list[DateExpr], pub: dt.date, ref: When | None,
-          prev: list[Event], sent_text: str, last_exprs: list[DateExpr]) -> None:
+def date_event(doc: Doc, g: Grammar, ev: Event, exprs: list[DateExpr], pub: dt.date, ref: When | None,
+               prev: list[Event], sent_text: str, last_exprs: list[DateExpr]) -> None:
     planned = ev.modality == "planned"
-    exprs = [x for x in exprs if usable(doc, ev, x, pub)] or attributed(doc, ev, exprs, pub)
+    exprs = [x for x in exprs if usable(doc, g, ev, x, pub)] or attributed(doc, g, ev, exprs, pub)
     if planned:
         # What is announced for later is dated only by words after it ("will open ... next year").
         exprs = [x for x in exprs if x.start >= ev.trig_start]
@@ -90,7 +77,7 @@ def date_event(doc: Doc, ev: Event, exprs: list[DateExpr], pub: dt.date, ref: Wh
     dated_prev = [p for p in prev if p.when is not None and p.date_basis != "unknown"
                   and p.modality == "asserted"]
     sharing = [p for p in dated_prev if ids & {a for a, _, _ in p.participants}]
-    if sharing or (dated_prev and CONTINUES.search(sent_text) and not planned):
+    if sharing or (dated_prev and g.continues.search(sent_text) and not planned):
         # A plan is dated from the report of its announcer: open from then on.
         src = (sharing or dated_prev)[-1]
         when = src.when
@@ -98,7 +85,7 @@ def date_event(doc: Doc, ev: Event, exprs: list[DateExpr], pub: dt.date, ref: Wh
             when = When(f"{when.lo.isoformat()}/..", when.lo, None, "unknown")
         ev.when, ev.date_basis, ev.date_text = when, "context", src.date_text
         return
-    if last_exprs and CONTINUES.search(sent_text) and not planned:
+    if last_exprs and g.continues.search(sent_text) and not planned:
         x = last_exprs[0]
         if x.when is not None and x.when.lo is not None and x.when.lo <= pub and not x.planned:
             ev.when, ev.date_basis, ev.date_text = x.when, "context", x.text

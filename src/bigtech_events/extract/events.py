@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from ..seeds import CuratedEventDate
 from .dates import DateExpr, DateGrammar, When
 from .event_dates import apply_curated, date_event
+from .grammar import Grammar
 from .model import Doc, Mention
 from .participants import (
     clause_end,
@@ -18,19 +19,6 @@ from .participants import (
     prep_groups,
     subject_group,
 )
-
-PLANNED_BEFORE = re.compile(
-    r"\b(?:will|would|shall|plans?\s+to|planning\s+to|(?:is|are)\s+(?:set|due|expected|scheduled|going|poised)\s+to|"
-    r"intends?\s+to|aims?\s+to|is\s+to|are\s+to|to\s+be)\s+(?:[a-z]+\s+){0,2}$")
-NOT_HAPPENED = re.compile(r"\b(?:not|n't|never|no\s+longer|may|might|could|refused\s+to|declined\s+to|failed\s+to|"
-                          r"denied|den(?:y|ies)\s+(?:that|having)|considering|considered|mulling|weighing)"
-                          r"\s+(?:(?:yet|be|have|been|to|formally|publicly|ever|plans?|intends?|wants?|expects?|"
-                          r"going|seeks?|will|would|any)\s+){0,3}$"
-                          r"|\b(?:denied|denies|deny|denying|rejected\s+reports)\b[^.;]{0,40}$")
-PASSIVE_BEFORE = re.compile(r"\b(?:was|were|been|being|be|is|are|get|got)\s+(?:[a-z]+ly\s+)?$")
-AUX_ONLY = re.compile(r"\s*(?:(?:was|were|has|have|had|is|are|also|been|then|later|itself)\s+)*")
-ALONG_WITH = re.compile(r",?\s+(?:along\s+with|together\s+with|as\s+well\s+as)\s")
-DEFINITE = re.compile(r"\bthe\s+(?:[\w-]+\s+){0,2}(?:deal|agreement|pact|partnership|meeting|symposium|talks|fine|penalty|probe|investigation|rules)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -99,7 +87,7 @@ class EventRules:
     dates: DateGrammar
 
 
-def find_events(doc: Doc, rules: EventRules, curated: tuple[CuratedEventDate, ...],
+def find_events(doc: Doc, rules: EventRules, g: Grammar, curated: tuple[CuratedEventDate, ...],
                 name_of: dict[str, str]) -> list[Event]:
     pub = dt.date.fromisoformat(doc.published[:10]) if len(doc.published) >= 10 else None
     pub = pub or _edtf_start(doc.published)
@@ -109,14 +97,14 @@ def find_events(doc: Doc, rules: EventRules, curated: tuple[CuratedEventDate, ..
     for sent in doc.sentences:
         if sent.index in doc.headline:
             continue
-        found = _sentence_events(doc, rules, sent)
-        _attachments(doc, rules, sent, found, events)
+        found = _sentence_events(doc, rules, g, sent)
+        _attachments(doc, rules, g, sent, found, events)
         found = [e for e in found if e.participants and _source_fits(doc, e, rules.types[e.event_type])]
-        found = _anaphora(doc, found, events, sent.index)
+        found = _anaphora(doc, g, found, events, sent.index)
         exprs = rules.dates.find(doc.text, sent.start, sent.end, pub)
-        prev = [e for e in events if sent.index - 4 <= e.sentence < sent.index]
+        prev = [e for e in events if sent.index - g.settings.context_date_sentences <= e.sentence < sent.index]
         for ev in found:
-            date_event(doc, ev, exprs, pub, ref, prev, sent.text, last_exprs)
+            date_event(doc, g, ev, exprs, pub, ref, prev, sent.text, last_exprs)
         apply_curated(found, curated, name_of)
         events.extend(found)
         dated = [e for e in found if e.when is not None and e.when.lo is not None and e.when.hi is not None
@@ -151,55 +139,56 @@ def _matches(doc: Doc, rules: EventRules, sent) -> list[tuple[TriggerRule, re.Ma
     return sorted(kept, key=lambda h: h[1].start())
 
 
-def _sentence_events(doc: Doc, rules: EventRules, sent) -> list[Event]:
+def _sentence_events(doc: Doc, rules: EventRules, g: Grammar, sent) -> list[Event]:
     out: list[Event] = []
     matches = _matches(doc, rules, sent)
     for rule, m in matches:
-        c_start = clause_start(doc, sent.start, m.start())
-        c_end = clause_end(doc, m.end(), sent.end)
+        c_start = clause_start(doc, g, sent.start, m.start())
+        c_end = clause_end(doc, g, m.end(), sent.end)
         pre = doc.text[c_start:m.start()]
-        if NOT_HAPPENED.search(pre):
+        if g.not_happened.search(pre):
             doc.note(sent.index, rule.rule_id, f"{m.group(0)!r} is denied or only possible: no event")
             continue
         # "was fined" is passive; "has been examining" is not.
-        passive = (rule.passive is not None and bool(PASSIVE_BEFORE.search(pre))
-                   and not m.group(0).split()[0].lower().endswith("ing"))
-        modality = rule.modality or ("planned" if PLANNED_BEFORE.search(pre) else "asserted")
-        if rule.event_type == "investment" and re.search(r"\bto\s+$", pre):
+        ing_form = bool(g.ing_form.match(m.group(0)))
+        passive = rule.passive is not None and bool(g.passive_before.search(pre)) and not ing_form
+        modality = rule.modality or ("planned" if g.planned_before.search(pre) else "asserted")
+        if rule.event_type in g.purpose_types and g.purpose_before.search(pre):
             modality = "planned"  # "signed a deal to build a hub": the purpose, not yet done
         subj_role = (rule.passive or {}).get("subject") if passive else rule.subject
         preps = dict(rule.preps)
         if passive and rule.passive and "by" in rule.passive:
             preps["by"] = rule.passive["by"]
-        groups = prep_groups(doc, m.end(), c_end, preps)
-        symmetric = any(prep == "between" and role == "party" for prep, role, _ in groups)
+        groups = prep_groups(doc, g, m.end(), c_end, preps)
+        symmetric = any(prep in g.symmetric_prepositions and role == "party" for prep, role, _ in groups)
         # "X fined Y and Z was hit with a penalty": after an earlier trigger in the clause, the
         # subject is the name closest before this one.
         wants_subject = bool(subj_role and subj_role != "none" and not symmetric)
         earlier = [k.end() for _, k in matches if c_start <= k.end() <= m.start() and k is not m]
-        subjects = last_group(doc, max(earlier), m.start()) if earlier and wants_subject else []
-        if subjects and not AUX_ONLY.fullmatch(doc.text[subjects[-1].end:m.start()]):
+        subjects = last_group(doc, g, max(earlier), m.start()) if earlier and wants_subject else []
+        if subjects and not g.aux_only.fullmatch(doc.text[subjects[-1].end:m.start()]):
             subjects = []  # "thanked X ... and praised": the subject is shared, X is an object
         if not subjects and wants_subject:
-            subjects = subject_group(doc, sent.index, c_start, m.start())
-        objects = (object_group(doc, m.end(), c_end, sent.index, tuple(x.actor_id for x in subjects))
+            subjects = subject_group(doc, g, sent.index, c_start, m.start())
+        objects = (object_group(doc, g, m.end(), c_end, sent.index, tuple(x.actor_id for x in subjects))
                    if rule.object and not passive else [])
         location = None
         for _, role, group in groups:
             if role == "location":
                 location = doc.actors[group[0].actor_id]["name"]
         loc = [x for x in doc.mentions if x.location and (c_start <= x.start < c_end or (
-            0 <= x.start - sent.start < 40 and doc.text[x.end:x.end + 1] == ","
-            and clause_start(doc, sent.start, x.start) == sent.start))]
+            0 <= x.start - sent.start < g.settings.sentence_opening_chars
+            and g.opening_place_after.match(doc.text, x.end)
+            and clause_start(doc, g, sent.start, x.start) == sent.start))]
         if location is None and loc:
             location = doc.actors[loc[0].actor_id]["name"]
-        each = rule.each and len(subjects) > 1 and re.search(r"\beach\b", doc.text[subjects[-1].end:m.start()])
+        each = rule.each and len(subjects) > 1 and g.each.search(doc.text[subjects[-1].end:m.start()])
         subject_sets = [[s] for s in subjects] if each else [subjects]
+        before = doc.text[max(0, m.start() - g.settings.participle_comma_chars):m.start()]
+        participle = bool(g.participle_comma.search(before)) and ing_form
         for i, subj in enumerate(subject_sets):
             ev = Event(rule.event_type, rule, sent.index, m.start(), m.end(), modality, location=location,
-                       split=i if each else -1,
-                       participle=bool(re.search(r",\s*$", doc.text[max(0, m.start() - 3):m.start()]))
-                       and m.group(0).split()[0].lower().endswith("ing"))
+                       split=i if each else -1, participle=participle)
             for x in subj:
                 ev.add(x.actor_id, subj_role or "party", x)
             for x in objects:
@@ -224,14 +213,16 @@ def _source_fits(doc: Doc, ev: Event, info: TypeInfo) -> bool:
     return False
 
 
-def _anaphora(doc: Doc, found: list[Event], earlier: list[Event], sent_idx: int) -> list[Event]:
+def _anaphora(doc: Doc, g: Grammar, found: list[Event], earlier: list[Event], sent_idx: int) -> list[Event]:
     """"signed the agreement": a definite reference to an event already reported adds its
     participants to that event instead of making a new one."""
     out = []
     for ev in found:
-        words = doc.text[max(doc.sentences[ev.sentence].start, ev.trig_start - 4):ev.trig_end]
-        prior = [e for e in earlier if e.event_type == ev.event_type and e.sentence >= sent_idx - 3]
-        if DEFINITE.search(words) and prior:
+        start = max(doc.sentences[ev.sentence].start, ev.trig_start - g.settings.anaphora_chars)
+        words = doc.text[start:ev.trig_end]
+        prior = [e for e in earlier if e.event_type == ev.event_type
+                 and e.sentence >= sent_idx - g.settings.anaphora_sentences]
+        if g.definite.search(words) and prior:
             for actor_id, role, mention in ev.participants:
                 prior[-1].add(actor_id, role, mention, ev.rule.rule_id)
             doc.note(sent_idx, ev.rule.rule_id, f"{words!r} refers back to the {ev.event_type} event")
@@ -261,20 +252,24 @@ def _compatible(a: Event, b: Event) -> bool:
     return not ids_a or not ids_b or bool(ids_a & ids_b)
 
 
-def _attachments(doc: Doc, rules: EventRules, sent, found: list[Event], earlier: list[Event]) -> None:
+def _attachments(doc: Doc, rules: EventRules, g: Grammar, sent, found: list[Event],
+                 earlier: list[Event]) -> None:
     for rule in rules.attach:
         for m in rule.regex.finditer(doc.text, sent.start, sent.end):
             if rule.side == "subject":
-                group = subject_group(doc, sent.index, clause_start(doc, sent.start, m.start()), m.start())
-                along = ALONG_WITH.match(doc.text, m.end())
+                c_start = clause_start(doc, g, sent.start, m.start())
+                group = subject_group(doc, g, sent.index, c_start, m.start())
+                along = g.along_with.match(doc.text, m.end())
                 if along:  # "X attended the symposium, along with officials from Y and Z"
-                    group = group + object_group(doc, along.end() - 1, clause_end(doc, along.end(), sent.end))
+                    end = clause_end(doc, g, along.end(), sent.end)
+                    group = group + object_group(doc, g, along.end() - 1, end)
             else:
-                group = object_group(doc, m.end(), clause_end(doc, m.end(), sent.end))
+                group = object_group(doc, g, m.end(), clause_end(doc, g, m.end(), sent.end))
             if not group:
                 continue
             here = [e for e in found if e.trig_start < m.start() and e.event_type in rule.types]
-            back = [e for e in earlier if e.sentence >= sent.index - 10 and e.event_type in rule.types]
+            back = [e for e in earlier if e.sentence >= sent.index - g.settings.attach_sentences
+                    and e.event_type in rule.types]
             target = (here or back or [None])[-1]
             if target is None:
                 continue

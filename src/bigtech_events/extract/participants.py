@@ -5,103 +5,71 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .grammar import Grammar
 from .model import Doc, Mention
 from .titles import nearest_actor
 
-CLAUSE_BREAK = re.compile(
-    r";|:|\s[–—-]\s|,\s+(?:where|which|who|whose|while|when|in which|at which|during which|encompassing|"
-    r"including|according|far|but|although|though|after|before|as|with)\b|\s+(?:according to|where|whereas)\s"
-    r"|\b(?:said|says|told|announced|added|noted|stated|argued|believes|believed)\b[^.;]{0,40}?\bthat\s"
-    r"|\b(?:said|says)\s+(?=(?:it|they|he|she|the|its|their)\b)"
-    r"|,\s+(?:making|saying|adding|citing|calling|noting|urging|describing|ending|bringing|pushing|"
-    r"sending|raising|leaving|giving|marking|signalling|signaling|accusing|warning|arguing|"
-    r"prompting|sparking|triggering|wiping|helping|allowing|forcing)\s"
-    r"|\s(?:after|before|when|while|because|although|though|once|until|unless)\s+(?=(?:the\s+)?[A-Z])"
-    r"(?!(?:January|February|March|April|May|June|July|August|September|October|November|December|"
-    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\b)"
-    r"|,\s+to\s+[a-z]+|\s+to\s+(?!be\b)(?:raise|boost|bolster|deepen|promote|develop|improve|support|help|"
-    r"build|expand|deliver|strengthen|explore|jointly|provide|ensure|enhance|accelerate|drive|create|advance)\b"
-)
-COORD = re.compile(r"^\s*(?:,\s*(?:and\s+|&\s+)?|and\s+|&\s+|as well as\s+)(?:[\w’'.,-]+\s+){0,8}$")
-OBJECT_GAP = re.compile(r"^\s*(?:(?:the\s+)?(?:top\s+|senior\s+)?(?:executives|officials|representatives|heads|bosses|"
-                        r"leaders|managers|founders)\s+(?:from|of|at)\s+|"
-                        r"(?:the\s+|an?\s+)?(?:[\w$.,()-]+\s+){0,4}(?:IPO|listing|flotation|offering|app|apps|plans?|"
-                        r"services?|business|operations|deal|acquisition|merger|share\s+sale)\s+(?:of|by)\s+"
-                        r"(?:[a-z][\w-]*\s+){0,3}|"
-                        r"(?!.*\b(?:with|from|by|on|in|into|for|to|of|against|between|among|at|as)\s)"
-                        r"(?:[\w’'.-]+\s+){0,4})$")
-ACRONYM = re.compile(r"\s*\([^()]{1,40}\)")
-PRONOUN = re.compile(r"(?<![\w’'])(he|she|He|She|it|It|they|They|its|Its|their|Their)(?![\w’'])")
-EVENT_ANAPHORA = re.compile(r"\s+(?:follow(?:s|ed)?|c(?:o|a)mes?|came|marks?|marked|was|is|had been|has been)\b")
-PARENTHETICAL = re.compile(r",\s+(?:who|which|whose|also|now|then|spun\s+off|founded|set\s+up|established|"
-                           r"launched|listed|based|owned|backed|valued|formerly|once)\b[^;]*?,(?=\s+(?:and\s+)?[A-Za-z])"
-                           r"|,\s+(?:the|a|an)\s+[a-z][^,;]{0,80}?,(?=\s+[a-z])")
-ATTRIBUTIVE_BEFORE = re.compile(r"(?:\b(?:a|an)|\d[\d,.]*)\s+$", re.IGNORECASE)
-ATTRIBUTIVE_AFTER = re.compile(r"^\s+(?!(?:and|or|to|in|on|for|with|by|from|of|at|as|is|are|was|were|has|have|"
-                               r"had|will|would|said|says|also|which|who|that|each|itself|its|did|does)\b)[a-z][a-z-]*[a-df-z]\b")
-PREPOSITIONS = ("with", "between", "from", "by", "on", "to", "into", "of", "against", "in", "for", "among")
 
-
-def parentheticals(doc: Doc, start: int, end: int) -> list[tuple[int, int]]:
+def parentheticals(doc: Doc, g: Grammar, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of ", who ... ," asides between start and end."""
     out = []
-    for m in PARENTHETICAL.finditer(doc.text, start):
+    for m in g.parenthetical.finditer(doc.text, start):
         if not (m.start() < end and m.end() <= end + 1):
             continue
         # A descriptive aside (", the consumer-lending platform ...,") must follow a name.
-        if re.match(r",\s+(?:the|a|an)\s", m.group(0)) and not any(x.end == m.start() for x in doc.mentions):
+        if g.descriptive_aside.match(m.group(0)) and not any(x.end == m.start() for x in doc.mentions):
             continue
         out.append(m.span())
     return out
 
 
-def clause_start(doc: Doc, sent_start: int, pos: int) -> int:
+def clause_start(doc: Doc, g: Grammar, sent_start: int, pos: int) -> int:
     start = sent_start
-    asides = parentheticals(doc, sent_start, pos)
-    for m in CLAUSE_BREAK.finditer(doc.text, sent_start, pos):
+    asides = parentheticals(doc, g, sent_start, pos)
+    for m in g.clause_break.finditer(doc.text, sent_start, pos):
         if any(a <= m.start() < b for a, b in asides):
             continue
         start = m.end()
     return start
 
 
-def clause_end(doc: Doc, pos: int, sent_end: int) -> int:
-    m = CLAUSE_BREAK.search(doc.text, pos, sent_end)
+def clause_end(doc: Doc, g: Grammar, pos: int, sent_end: int) -> int:
+    m = g.clause_break.search(doc.text, pos, sent_end)
     return m.start() if m else sent_end
 
 
-def attributive(doc: Doc, m: Mention) -> bool:
+def attributive(doc: Doc, g: Grammar, m: Mention) -> bool:
     """A name used as a modifier of a noun: "a Hong Kong listing", "5,000 Hong Kong restaurants"."""
-    before = doc.text[max(0, m.start - 12):m.start]
-    return bool(ATTRIBUTIVE_BEFORE.search(before) and ATTRIBUTIVE_AFTER.match(doc.text[m.end:m.end + 30])
-                and doc.text[m.start:m.start + 4].lower() != "the ")
+    before = doc.text[max(0, m.start - g.settings.attributive_before_chars):m.start]
+    after = doc.text[m.end:m.end + g.settings.attributive_after_chars]
+    return bool(g.attributive_before.search(before) and g.attributive_after.match(after)
+                and not g.attributive_unless.match(doc.text, m.start))
 
 
-def eligible(doc: Doc, start: int, end: int) -> list[Mention]:
+def eligible(doc: Doc, g: Grammar, start: int, end: int) -> list[Mention]:
     """Mentions that can be participants: not modifiers of another actor, not mere locations."""
     return [m for m in doc.mentions if m.start >= start and m.end <= end and not m.modifier
-            and not m.location and not attributive(doc, m) and not _acronym_repeat(doc, m)]
+            and not m.location and not attributive(doc, g, m) and not _acronym_repeat(doc, g, m)]
 
 
-def _without_asides(doc: Doc, start: int, end: int) -> str:
+def _without_asides(doc: Doc, g: Grammar, start: int, end: int) -> str:
     text = doc.text[start:end]
-    for a, b in sorted(parentheticals(doc, start, end), reverse=True):
+    for a, b in sorted(parentheticals(doc, g, start, end), reverse=True):
         text = text[: a - start] + "," + text[b - start:]
-    return ACRONYM.sub("", text)
+    return g.acronym.sub("", text)
 
 
-def _acronym_repeat(doc: Doc, m: Mention) -> bool:
-    """"(NDRC)" right after "National Development and Reform Commission" repeats the same actor."""
-    if doc.text[max(0, m.start - 1):m.start] != "(":
-        return False
-    return any(x.actor_id == m.actor_id and re.fullmatch(r"\s*\(", doc.text[x.end:m.start])
+def _acronym_repeat(doc: Doc, g: Grammar, m: Mention) -> bool:
+    """"(NDRC)" right after "National Development and Reform Commission" repeats the same actor:
+    the gap between the two mentions of one actor is an opening bracket."""
+    return any(x.actor_id == m.actor_id and g.acronym_open.fullmatch(doc.text, x.end, m.start)
                for x in doc.mentions if x.end <= m.start)
 
 
-def group_from(doc: Doc, ms: list[Mention], first: int) -> list[Mention]:
+def group_from(doc: Doc, g: Grammar, ms: list[Mention], first: int) -> list[Mention]:
     """The coordinated group starting at ms[first]: "X, Y and Z", "X and southern hub Y"."""
     group = [ms[first]]
-    asides = parentheticals(doc, ms[first].end, doc.sentences[ms[first].sentence].end)
+    asides = parentheticals(doc, g, ms[first].end, doc.sentences[ms[first].sentence].end)
     for nxt in ms[first + 1:]:
         if any(a <= nxt.start < b for a, b in asides):
             continue  # a name inside an aside ("X, the platform spun off from Y in 2018, ...")
@@ -109,36 +77,35 @@ def group_from(doc: Doc, ms: list[Mention], first: int) -> list[Mention]:
         if nxt.start == last.start and nxt.end == last.end:
             group.append(nxt)  # one phrase standing for several people ("the business leaders")
             continue
-        between = _without_asides(doc, last.end, nxt.start)
-        if COORD.match(between) and not CLAUSE_BREAK.search(between):
+        between = _without_asides(doc, g, last.end, nxt.start)
+        if g.coordination.match(between) and not g.clause_break.search(between):
             group.append(nxt)
         else:
             break
     return group
 
 
-def subject_group(doc: Doc, sent_idx: int, start: int, trig_start: int) -> list[Mention]:
-    asides = parentheticals(doc, start, trig_start)
-    ms = [m for m in eligible(doc, start, trig_start) if not any(a <= m.start < b for a, b in asides)]
+def subject_group(doc: Doc, g: Grammar, sent_idx: int, start: int, trig_start: int) -> list[Mention]:
+    asides = parentheticals(doc, g, start, trig_start)
+    ms = [m for m in eligible(doc, g, start, trig_start) if not any(a <= m.start < b for a, b in asides)]
     if ms:
-        return group_from(doc, ms, 0)
-    if re.search(r",\s+who$", doc.text[max(0, start - 8):start]):
+        return group_from(doc, g, ms, 0)
+    if g.relative_who_end.search(doc.text[max(0, start - g.settings.relative_who_chars):start]):
         # "X, who stepped down ...": the relative pronoun stands for the name before it.
-        head = [m for m in eligible(doc, max(0, start - 200), start)
-                if re.fullmatch(r",\s+who", doc.text[m.end:start])]
+        head = [m for m in eligible(doc, g, max(0, start - g.settings.relative_who_head_chars), start)
+                if g.relative_who.fullmatch(doc.text[m.end:start])]
         if head:
             return [head[-1]]
-    counted = _counted_reference(doc, sent_idx, start, trig_start)
+    counted = _counted_reference(doc, g, sent_idx, start, trig_start)
     if counted:
         return counted
-    pron = [p for p in PRONOUN.finditer(doc.text, start, trig_start)
-            if not EVENT_ANAPHORA.match(doc.text, p.end())]
+    pron = [p for p in g.pronoun.finditer(doc.text, start, trig_start)
+            if not g.event_anaphora.match(doc.text, p.end())]
     if pron:
         p = pron[0]
-        word = p.group(1).lower()
-        types = ("person",) if word in ("he", "she", "his", "her") else ("company", "agency", "government", "party_body", "group")
-        target = subject_of_recent(doc, p.start(), types, sent_idx) or nearest_actor(
-            doc, p.start(), types, window=1, skip_modifiers=True)
+        types = g.pronouns.get(p.group(1), ())
+        target = subject_of_recent(doc, g, p.start(), types, sent_idx) or nearest_actor(
+            doc, p.start(), types, window=g.settings.pronoun_sentences, skip_modifiers=True)
         if target is not None:
             m = doc.add_mention(Mention(p.start(), p.end(), p.group(1), target.actor_id, "coreference",
                                         "coreference.pronoun", sent_idx))
@@ -146,90 +113,78 @@ def subject_group(doc: Doc, sent_idx: int, start: int, trig_start: int) -> list[
     return []
 
 
-NUMBERS = {"two": 2, "both": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-COUNTED = re.compile(r"\b(?:(?:all|the|All|The)\s+)?(two|three|four|five|six|both|Both)\s+(?:of\s+the\s+)?"
-                     r"(companies|firms|platforms|groups|regulators|agencies|cities|governments)\b")
+def _earlier_sentences(sent_idx: int, n: int) -> list[int]:
+    """The indexes of the n sentences before sent_idx, nearest first."""
+    return [i for i in range(sent_idx - 1, sent_idx - 1 - n, -1) if i >= 0]
 
 
-def _counted_reference(doc: Doc, sent_idx: int, start: int, end: int) -> list[Mention]:
+def _counted_reference(doc: Doc, g: Grammar, sent_idx: int, start: int, end: int) -> list[Mention]:
     """"All three companies": the last group of exactly that many actors of the kind, named in the
-    previous four sentences."""
-    m = COUNTED.search(doc.text, start, end)
+    previous sentences (settings.yaml: counted_reference_sentences)."""
+    m = g.counted.search(doc.text, start, end)
     if not m:
         return []
-    n = NUMBERS[m.group(1).lower()]
-    kind = {"companies": "company", "firms": "company", "platforms": "company", "groups": "company",
-            "regulators": "agency", "agencies": "agency", "cities": "government",
-            "governments": "government"}[m.group(2)]
-    for idx in range(sent_idx - 1, sent_idx - 5, -1):
-        if idx < 0:
-            continue
+    n, kind = g.counted_numbers.get(m.group(1)), g.counted_kinds.get(m.group(2))
+    for idx in _earlier_sentences(sent_idx, g.settings.counted_reference_sentences):
         sent = doc.sentences[idx]
-        ms = [x for x in eligible(doc, sent.start, sent.end)
+        ms = [x for x in eligible(doc, g, sent.start, sent.end)
               if doc.actors.get(x.actor_id, {}).get("actor_type") == kind]
         for i in range(len(ms)):
-            group = group_from(doc, ms, i)
+            group = group_from(doc, g, ms, i)
             if len(group) == n:
                 return [doc.add_mention(Mention(m.start(), m.end(), m.group(0), x.actor_id, "coreference",
                                                 "coreference.counted", sent_idx)) for x in group]
     return []
 
 
-def last_group(doc: Doc, start: int, end: int) -> list[Mention]:
+def last_group(doc: Doc, g: Grammar, start: int, end: int) -> list[Mention]:
     """The coordinated group that ends closest before ``end`` ("... and Ant Group was hit with")."""
-    ms = eligible(doc, start, end)
+    ms = eligible(doc, g, start, end)
     for i in range(len(ms)):
-        group = group_from(doc, ms, i)
+        group = group_from(doc, g, ms, i)
         if group[-1] is ms[-1]:
             return group
     return []
 
 
-def subject_of_recent(doc: Doc, before: int, types: tuple[str, ...], sent_idx: int) -> Mention | None:
+def subject_of_recent(doc: Doc, g: Grammar, before: int, types: tuple[str, ...],
+                      sent_idx: int) -> Mention | None:
     """For "it"/"he": the first actor of a fitting type named in this sentence before the pronoun,
-    else in the previous sentence (news style keeps the subject as the topic)."""
-    for idx in (sent_idx, sent_idx - 1):
-        if idx < 0:
-            continue
+    else in the sentences before (news style keeps the subject as the topic)."""
+    for idx in [sent_idx, *_earlier_sentences(sent_idx, g.settings.pronoun_sentences)]:
         sent = doc.sentences[idx]
         end = before if idx == sent_idx else sent.end
-        for m in eligible(doc, sent.start, end):
+        for m in eligible(doc, g, sent.start, end):
             if doc.actors.get(m.actor_id, {}).get("actor_type") in types:
                 return m
     return None
 
 
-INCLUDING = re.compile(r"[^,.;]{0,40}?,\s+(?:including|among\s+them|such\s+as)\s+")
-DEAL_OF = re.compile(r"(?:’s|'s)\s+(?:proposed\s+|planned\s+|\$?[\d.,]+\s*(?:billion|million|bn|m)?\s+)?"
-                     r"(?:acquisition|takeover|purchase|merger|buyout|investment)\s+(?:of|in|with)\s+")
-OBJECT_TAIL = re.compile(r"(?:(?:the|a|an)\s+)?(?:[a-z][\w-]*\s+){0,3}")
-OBJECT_PRONOUN = re.compile(r"\s+(it|them)\b")
-
-
-def object_group(doc: Doc, trig_end: int, end: int, sent_idx: int | None = None,
+def object_group(doc: Doc, g: Grammar, trig_end: int, end: int, sent_idx: int | None = None,
                  exclude: tuple[str, ...] = ()) -> list[Mention]:
-    ms = eligible(doc, trig_end, end)
-    if ms and OBJECT_GAP.match(doc.text[trig_end:ms[0].start]):
-        group = group_from(doc, ms, 0)
+    ms = eligible(doc, g, trig_end, end)
+    if ms and g.object_gap.match(doc.text[trig_end:ms[0].start]):
+        group = group_from(doc, g, ms, 0)
         # "summoned executives of the company on Monday, including chief executive X": X too.
-        inc = INCLUDING.match(doc.text, group[-1].end)
+        inc = g.including.match(doc.text, group[-1].end)
         if inc and inc.end() < end:
             more = [m for m in ms if m.start >= inc.end()]
-            if more and OBJECT_GAP.match(doc.text[inc.end():more[0].start]) is not None:
-                group = group + group_from(doc, more, 0)
+            if more and g.object_gap.match(doc.text[inc.end():more[0].start]) is not None:
+                group = group + group_from(doc, g, more, 0)
         # "approved Tencent's acquisition of Ximalaya": the other side of the deal is a target too.
-        deal = DEAL_OF.match(doc.text, group[-1].end)
+        deal = g.deal_of.match(doc.text, group[-1].end)
         if deal:
             rest = [m for m in ms if m.start >= deal.end()]
-            if rest and rest[0].start - deal.end() < 40 and OBJECT_TAIL.fullmatch(doc.text[deal.end():rest[0].start]):
-                group = group + group_from(doc, rest, 0)
+            if (rest and rest[0].start - deal.end() < g.settings.deal_gap_chars
+                    and g.object_tail.fullmatch(doc.text[deal.end():rest[0].start])):
+                group = group + group_from(doc, g, rest, 0)
         return group
-    pm = OBJECT_PRONOUN.match(doc.text, trig_end)
+    pm = g.object_pronoun.match(doc.text, trig_end)
     if pm and sent_idx is not None:
         # "barred it from ...": the organisation named last before the act, other than the actor.
-        start = doc.sentences[max(0, sent_idx - 1)].start
-        before = [m for m in eligible(doc, start, trig_end - len(pm.group(0)) + 1)
-                  if doc.actors.get(m.actor_id, {}).get("actor_type") in ("company", "agency", "government")
+        start = doc.sentences[max(0, sent_idx - g.settings.pronoun_sentences)].start
+        before = [m for m in eligible(doc, g, start, trig_end - len(pm.group(0)) + 1)
+                  if doc.actors.get(m.actor_id, {}).get("actor_type") in g.object_pronoun_types
                   and m.actor_id not in exclude]
         if before:
             target = before[-1]
@@ -239,17 +194,18 @@ def object_group(doc: Doc, trig_end: int, end: int, sent_idx: int | None = None,
 
 
 @lru_cache(maxsize=256)
-def _prep_regex(preps: frozenset[str]) -> re.Pattern[str]:
-    words = "|".join(sorted(set(PREPOSITIONS) | set(preps), key=len, reverse=True))
+def _prep_regex(prepositions: tuple[str, ...], preps: frozenset[str]) -> re.Pattern[str]:
+    """The prepositions of the grammar and of one trigger rule, as group 1 (built once per pair)."""
+    words = "|".join(sorted(set(prepositions) | set(preps), key=len, reverse=True))
     return re.compile(rf"(?<![\w-])({words})\s")
 
 
-def prep_groups(doc: Doc, trig_end: int, end: int,
+def prep_groups(doc: Doc, g: Grammar, trig_end: int, end: int,
                 preps: dict[str, str]) -> list[tuple[str, str, list[Mention]]]:
     """(preposition, role, group) for each preposition of the rule found after the trigger."""
     if not preps:
         return []
-    rx = _prep_regex(frozenset(preps))
+    rx = _prep_regex(g.prepositions, frozenset(preps))
     found = [f for f in rx.finditer(doc.text, trig_end, end)
              if not any(x.start < f.start() < x.end for x in doc.mentions)]  # "of" in "Bank of China"
     out = []
@@ -262,13 +218,13 @@ def prep_groups(doc: Doc, trig_end: int, end: int,
             if later.group(1) in preps:
                 stop = later.start()
                 break
-        ms = eligible(doc, pm.end(), stop)
+        ms = eligible(doc, g, pm.end(), stop)
         if preps[prep] == "location":
             ms = [m for m in doc.mentions if m.start >= pm.end() and m.end <= stop and not m.modifier]
         if not ms:
             continue
         gap = doc.text[pm.end():ms[0].start]
-        if len(gap.split()) > 8:
+        if len(gap.split()) > g.settings.preposition_gap_words:
             continue
-        out.append((prep, preps[prep], group_from(doc, ms, 0)))
+        out.append((prep, preps[prep], group_from(doc, g, ms, 0)))
     return out

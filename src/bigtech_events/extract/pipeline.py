@@ -16,8 +16,10 @@ from .coref import (
     surname_references,
 )
 from .events import Event, event_codes, find_events, summary
+from .grammar import Grammar
 from .ingest import find_body
 from .model import Doc
+from .participants import attributive, clause_end, clause_start
 from .pipeline_rows import article_row
 from .relations import curated_possessives, find_relations, possessive_modifiers
 from .titles import appositive_titles, find_titles, minister_of, name_shape_persons
@@ -48,7 +50,7 @@ class Extractor:
         r = self.rules
         body = find_body(article.text, r.boilerplate)
         doc = Doc(article.article_id, article.text, article.published, body.sentences,
-                  headline=headlines(body.sentences, str(article.meta.get("title", ""))))
+                  headline=headlines(body.sentences, str(article.meta.get("title", "")), r.grammar))
         gazetteer_mentions(doc, r.gazetteer, r.disambiguation)
         company_units(doc, r.unit_suffixes, r.gazetteer)
         pattern_organisations(doc, r.organisations, r.org_not_first, r.gazetteer)
@@ -56,18 +58,18 @@ class Extractor:
             name_shape_persons(doc, r.titles, r.gazetteer, r.titles.name_shape, r.titles.not_after_name)
         extend_given_names(doc, r.titles.pinyin_word)
         find_titles(doc, r.titles, r.gazetteer)
-        find_relations(doc, r.relations)
-        curated_possessives(doc, r.gazetteer)
+        find_relations(doc, r.relations, r.grammar)
+        curated_possessives(doc, r.gazetteer, r.grammar)
         minister_of(doc, r.gazetteer)
         descriptor_references(doc, r.descriptors, r.gazetteer)
-        nominal_references(doc, r.nominal)
-        surname_references(doc, r.titles)
+        nominal_references(doc, r.nominal, r.grammar)
+        surname_references(doc, r.titles, r.grammar)
         appositive_titles(doc, r.titles)  # again: posts at an organisation named by a later reference
-        find_relations(doc, r.relations)
-        possessive_modifiers(doc)
-        executive_references(doc, r.executives)
+        find_relations(doc, r.relations, r.grammar)
+        possessive_modifiers(doc, r.grammar)
+        executive_references(doc, r.executives, r.grammar)
         names = {k: v["name"] for k, v in doc.actors.items()}
-        events = merge_acts(find_events(doc, r.events, article.curated_dates, names))
+        events = merge_acts(find_events(doc, r.events, r.grammar, article.curated_dates, names))
         return doc, events
 
     def extract(self, article: Article) -> ArticleResult:
@@ -76,17 +78,21 @@ class Extractor:
         return assemble(self.rules, article, doc, events, body.start, body.end)
 
 
-def _norm_title(text: str) -> str:
-    return " ".join(text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"').split()).lower()
+def _norm_title(text: str, g: Grammar) -> str:
+    for typographic, plain in g.quote_folding.items():
+        text = text.replace(typographic, plain)
+    return " ".join(text.split()).lower()
 
 
-def headlines(sentences: tuple, title: str) -> frozenset[int]:
-    """The headline: a body line equal to the curated title, or an opening line with no final stop."""
-    want = _norm_title(title)
-    out = {s.index for s in sentences if want and _norm_title(s.text) == want}
+def headlines(sentences: tuple, title: str, g: Grammar) -> frozenset[int]:
+    """The headline: a body line equal to the curated title, or an opening line with no final stop
+    that is short enough (grammar.yaml: final_stops; settings.yaml: headline_max_chars)."""
+    want = _norm_title(title, g)
+    out = {s.index for s in sentences if want and _norm_title(s.text, g) == want}
     if not out and sentences:
         first = sentences[0]
-        if len(first.text) < 200 and not first.text.rstrip().endswith((".", "!", "?", "”", '"', ":")):
+        short = len(first.text) < g.settings.headline_max_chars
+        if short and not first.text.rstrip().endswith(g.final_stops):
             out.add(first.index)
     return frozenset(out)
 
@@ -96,7 +102,7 @@ def assemble(rules: RuleSet, article: Article, doc: Doc, events: list[Event], bo
     aid = article.article_id
     participants = {a for ev in events for a, _, _ in ev.participants}
     related = {x for a in doc.affiliations for x in (a.subject_id, a.object_id)}
-    places = _places_only(doc, participants | related)
+    places = _places_only(doc, rules.grammar, participants | related)
     gaz_actors = rules.gazetteer.actors
 
     def taking_part_only(actor_id: str) -> bool:
@@ -117,8 +123,9 @@ def assemble(rules: RuleSet, article: Article, doc: Doc, events: list[Event], bo
     actors = {k: v for k, v in doc.actors.items() if k in {m.actor_id for m in keep}}
     ev_rows, part_rows = _event_rows(rules, aid, doc, events, mention_ids)
     amounts = distinct_amounts(doc, _amount_rows(rules, aid, doc, events, ev_rows))
-    affiliations = _affiliation_rows(aid, doc, events, actors)
-    check_posts(doc, affiliations, rules.gazetteer)
+    back = rules.grammar.settings.affiliation_date_sentences
+    affiliations = _affiliation_rows(aid, doc, events, actors, back)
+    check_posts(doc, affiliations, rules.gazetteer, rules.grammar.past_qualifiers)
     aliases = set()
     gaz = rules.gazetteer.actors
     for actor_id in actors:
@@ -138,15 +145,16 @@ def assemble(rules: RuleSet, article: Article, doc: Doc, events: list[Event], bo
     )
 
 
-def check_posts(doc: Doc, affiliations: list[dict[str, Any]], gaz: Any) -> None:
+def check_posts(doc: Doc, affiliations: list[dict[str, Any]], gaz: Any,
+                past_qualifiers: tuple[str, ...]) -> None:
     """Compare each stated post with the curated posts and their dates: a post the curated record
     says was not held then is flagged in the trace (``explain`` shows it). Rows are never changed."""
     from ..dates import edtf_bounds
 
     for a in affiliations:
         person = gaz.actors.get(a["subject_id"])
-        if a["relation"] != "position" or person is None or not person.posts or a["qualifier"] in (
-                "former", "ex-", "late", "retired", "then"):
+        if (a["relation"] != "position" or person is None or not person.posts
+                or a["qualifier"] in past_qualifiers):
             continue  # a past post is not checked against the date of the article
         posts = [p for p in person.posts if p.org == a["object_id"]]
         lo, hi = edtf_bounds(a["valid"])
@@ -170,16 +178,14 @@ def _held(post: Any, lo: Any, hi: Any) -> bool:
     return (start is None or hi is None or start <= hi) and (end is None or lo is None or lo <= end)
 
 
-def _places_only(doc: Doc, acting: set[str]) -> set[str]:
+def _places_only(doc: Doc, g: Grammar, acting: set[str]) -> set[str]:
     """Governments named only as places ("listed in Hong Kong", "a Hong Kong listing"): they take no
     part in an event or relation, so they are not recorded as actors."""
-    from .participants import attributive
-
     seen: dict[str, bool] = {}
     for m in doc.mentions:
         if doc.actors[m.actor_id]["actor_type"] != "government":
             continue
-        place = m.location or attributive(doc, m)
+        place = m.location or attributive(doc, g, m)
         seen[m.actor_id] = seen.get(m.actor_id, True) and place
     return {a for a, only_place in seen.items() if only_place and a not in acting}
 
@@ -240,7 +246,7 @@ def _amount_rows(rules: RuleSet, aid: str, doc: Doc, events: list[Event],
                 event_id = out[-(len(ids) - money.equivalent_of)]["event_id"]
             elif here:
                 # The event of the amount's clause; failing that, the nearest trigger in the sentence.
-                same = [(r, e) for r, e in here if _in_clause(doc, e, money.start)]
+                same = [(r, e) for r, e in here if _in_clause(doc, rules.grammar, e, money.start)]
                 row, _ = min(same or here, key=lambda re_: min(abs(re_[1].trig_start - money.end),
                                                                abs(money.start - re_[1].trig_end)))
                 event_id = row["event_id"]
@@ -254,14 +260,15 @@ def _amount_rows(rules: RuleSet, aid: str, doc: Doc, events: list[Event],
     return out
 
 
-def _in_clause(doc: Doc, ev: Event, pos: int) -> bool:
-    from .participants import clause_end, clause_start
-
+def _in_clause(doc: Doc, g: Grammar, ev: Event, pos: int) -> bool:
     sent = doc.sentences[ev.sentence]
-    return clause_start(doc, sent.start, ev.trig_start) <= pos < clause_end(doc, ev.trig_end, sent.end)
+    return clause_start(doc, g, sent.start, ev.trig_start) <= pos < clause_end(doc, g, ev.trig_end, sent.end)
 
 
-def _affiliation_rows(aid: str, doc: Doc, events: list[Event], actors: dict[str, Any]) -> list[dict[str, Any]]:
+def _affiliation_rows(aid: str, doc: Doc, events: list[Event], actors: dict[str, Any],
+                      back: int) -> list[dict[str, Any]]:
+    """The affiliation rows, each dated by an asserted event of its sentence or, when its subject
+    takes part, of up to ``back`` sentences before; else by the publication date."""
     out = []
     seen: set[tuple[int, int, str, str, str]] = set()
     for a in doc.affiliations:
@@ -273,7 +280,7 @@ def _affiliation_rows(aid: str, doc: Doc, events: list[Event], actors: dict[str,
         seen.add(key)
         dated = [e for act in events for e in (act, *act.mentions) if e.when is not None and e.date_basis != "unknown"
                  and e.modality == "asserted" and (
-            e.sentence == a.sentence or (a.sentence - 1 <= e.sentence <= a.sentence
+            e.sentence == a.sentence or (a.sentence - back <= e.sentence <= a.sentence
                                          and a.subject_id in {x for x, _, _ in e.participants}))]
         dated.sort(key=lambda e: (a.subject_id not in {x for x, _, _ in e.participants}, -e.sentence))
         valid = dated[0].when.edtf if dated else doc.published

@@ -6,6 +6,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from .grammar import Grammar
 from .model import Affiliation, Doc
 
 
@@ -21,22 +22,16 @@ class RelationRule:
     modifier: str = "object"  # which mention only qualifies the other: "first", "second" or "object"
 
 
-POSSESSIVE = re.compile(r"(?:’s|'s)\s+(?:[a-z][\w-]*\s+){0,3}$")
-
-
-def possessive_modifiers(doc: Doc) -> None:
+def possessive_modifiers(doc: Doc, g: Grammar) -> None:
     """"China's State Administration for Market Regulation": the possessor only qualifies the head."""
     for sent in doc.sentences:
         ms = [m for m in doc.mentions if m.sentence == sent.index]
         for a, b in itertools.pairwise(ms):
-            if b.start > a.end and POSSESSIVE.fullmatch(doc.text[a.end:b.start]):
+            if b.start > a.end and g.possessive_modifier.fullmatch(doc.text[a.end:b.start]):
                 a.modifier = True
 
 
-CURATED_LABELS = ("subsidiary_of", "affiliate_of", "part_of")
-
-
-def curated_possessives(doc: Doc, gaz: object) -> None:
+def curated_possessives(doc: Doc, gaz: object, g: Grammar) -> None:
     """"Alibaba Group's Ele.me": a company's possessive naming another company states a relation
     whose kind the gazetteer records (subsidiary, affiliate, part); without a curated relation
     the possessive alone gives no row."""
@@ -44,11 +39,11 @@ def curated_possessives(doc: Doc, gaz: object) -> None:
     for sent in doc.sentences:
         ms = [m for m in doc.mentions if m.sentence == sent.index]
         for a, b in itertools.pairwise(ms):
-            if not re.fullmatch(r"(?:’s|'s)\s+", doc.text[a.end:b.start]):
+            if not g.possessive_relation.fullmatch(doc.text[a.end:b.start]):
                 continue
             entry = actors.get(b.actor_id)
             label = next((rel for rel, obj in (entry.relations if entry else ())
-                          if obj == a.actor_id and rel in CURATED_LABELS), None)
+                          if obj == a.actor_id and rel in g.possessive_relations), None)
             if label is None:
                 continue
             a.modifier = True
@@ -57,8 +52,9 @@ def curated_possessives(doc: Doc, gaz: object) -> None:
             doc.note(sent.index, "relation.curated-possessive", f"{b.actor_id} {label} {a.actor_id}")
 
 
-def find_relations(doc: Doc, rules: list[RelationRule]) -> None:
+def find_relations(doc: Doc, rules: list[RelationRule], g: Grammar) -> None:
     seen = {(a.subject_id, a.relation, a.object_id, a.start) for a in doc.affiliations}
+    width = g.settings.relation_after_chars  # how far after the second name `after` may look
     for sent in doc.sentences:
         ms = [m for m in doc.mentions if m.sentence == sent.index]
         for i, first in enumerate(ms):
@@ -73,7 +69,7 @@ def find_relations(doc: Doc, rules: list[RelationRule]) -> None:
                         continue
                     if rule.second_types and _type(doc, second.actor_id) not in rule.second_types:
                         continue
-                    if rule.after and not rule.after.match(doc.text[second.end:second.end + 40]):
+                    if rule.after and not rule.after.match(doc.text[second.end:second.end + width]):
                         continue
                     subj, obj = (first, second) if rule.subject == "first" else (second, first)
                     if subj.actor_id == obj.actor_id:

@@ -20,6 +20,7 @@ from ..extract.coref import NominalRule
 from ..extract.dates import DateGrammar
 from ..extract.events import AttachRule, EventRules, TriggerRule, TypeInfo
 from ..extract.gazetteer import Gazetteer
+from ..extract.grammar import Grammar, load_grammar
 from ..extract.ingest import BoilerplateRules
 from ..extract.money import MoneyGrammar
 from ..extract.relations import RelationRule
@@ -43,6 +44,7 @@ class RuleSet:
     descriptors: list[tuple[str, str, re.Pattern[str], re.Pattern[str] | None]]
     events: EventRules
     money: MoneyGrammar
+    grammar: Grammar
     source_dir: Path
 
 
@@ -234,5 +236,7 @@ def load_rules(rules_dir: Path) -> RuleSet:
         descriptors=load_descriptors(path("coreference"), data("coreference")),
         events=load_triggers(path("triggers"), data("triggers"), dates),
         money=load_money(data("money")),
+        grammar=load_grammar(path("grammar"), data("grammar"), path("settings"), data("settings"),
+                             [*dates.weekdays, *dates.months, *dates.month_abbr]),
         source_dir=rules_dir,
     )
