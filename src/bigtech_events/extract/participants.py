@@ -40,7 +40,8 @@ def clause_end(doc: Doc, g: Grammar, pos: int, sent_end: int) -> int:
 
 def attributive(doc: Doc, g: Grammar, m: Mention) -> bool:
     """A name used as a modifier of a noun: "a Hong Kong listing", "5,000 Hong Kong restaurants"."""
-    before = doc.text[max(0, m.start - g.settings.attributive_before_chars):m.start]
+    opening = doc.sentences[m.sentence].start if 0 <= m.sentence < len(doc.sentences) else 0
+    before = doc.text[max(opening, m.start - g.settings.attributive_before_chars):m.start]  # this sentence only
     after = doc.text[m.end:m.end + g.settings.attributive_after_chars]
     return bool(g.attributive_before.search(before) and g.attributive_after.match(after)
                 and not g.attributive_unless.match(doc.text, m.start))
