@@ -50,7 +50,8 @@ class Extractor:
         r = self.rules
         body = find_body(article.text, r.boilerplate)
         doc = Doc(article.article_id, article.text, article.published, body.sentences,
-                  headline=headlines(body.sentences, str(article.meta.get("title", "")), r.grammar))
+                  headline=headlines(body.sentences, str(article.meta.get("title", "")), r.grammar,
+                                            article.text))
         gazetteer_mentions(doc, r.gazetteer, r.disambiguation)
         company_units(doc, r.unit_suffixes, r.gazetteer)
         pattern_organisations(doc, r.organisations, r.org_not_first, r.gazetteer)
@@ -84,16 +85,18 @@ def _norm_title(text: str, g: Grammar) -> str:
     return " ".join(text.split()).lower()
 
 
-def headlines(sentences: tuple, title: str, g: Grammar) -> frozenset[int]:
-    """The headline: a body line equal to the curated title, or an opening line with no final stop
-    that is short enough (grammar.yaml: final_stops; settings.yaml: headline_max_chars)."""
+def headlines(sentences: tuple, title: str, g: Grammar, text: str = "") -> frozenset[int]:
+    """Lines that state no event: a line equal to the curated title, and every line that is one
+    short sentence with no final stop (an untitled headline, a subheading, a caption or the title
+    of another article in a "read more" list; grammar.yaml: final_stops; settings.yaml:
+    headline_max_chars). Names and amounts in them are still recorded."""
     want = _norm_title(title, g)
     out = {s.index for s in sentences if want and _norm_title(s.text, g) == want}
-    if not out and sentences:
-        first = sentences[0]
-        short = len(first.text) < g.settings.headline_max_chars
-        if short and not first.text.rstrip().endswith(g.final_stops):
-            out.add(first.index)
+    for s in sentences:
+        whole_line = (s.start == 0 or text[s.start - 1] == "\n") and (s.end >= len(text) or text[s.end] == "\n")
+        short = len(s.text) < g.settings.headline_max_chars
+        if (whole_line or s.index == 0) and short and not s.text.rstrip().endswith(g.final_stops):
+            out.add(s.index)
     return frozenset(out)
 
 
