@@ -19,6 +19,16 @@ class NominalRule:
     window: int
     exclude: tuple[str, ...] = ()
     prefer: tuple[str, ...] = ()
+    unique: bool = False  # only the one actor of `types` named within `window` sentences, either side
+
+
+def unique_named(doc: Doc, sent_idx: int, types: tuple[str, ...], window: int,
+                 exclude: tuple[str, ...]) -> Mention | None:
+    """The first mention of the only actor of ``types`` named (not by coreference) within ``window``
+    sentences before or after ``sent_idx``; None when there is none or more than one."""
+    near = [x for x in doc.mentions if abs(x.sentence - sent_idx) <= window and x.resolution != "coreference"
+            and not x.location and doc.actors[x.actor_id]["actor_type"] in types and x.actor_id not in exclude]
+    return near[0] if len({x.actor_id for x in near}) == 1 else None
 
 
 def _apposition(doc: Doc, g: Grammar, end: int, start: int) -> bool:
@@ -47,10 +57,12 @@ def nominal_references(doc: Doc, rules: list[NominalRule], g: Grammar) -> None:
                         and not g.possessive_after.match(doc.text, m.end())):
                     continue  # "Lufax, the Shanghai-based lending platform,": describes the name beside it
                 target = None
-                if rule.prefer:
+                if rule.unique:
+                    target = unique_named(doc, sent.index, rule.types, rule.window, rule.exclude)
+                elif rule.prefer:
                     target = next((x for x in reversed(doc.mentions) if x.actor_id in rule.prefer
                                    and x.end <= m.start() and x.sentence >= sent.index - rule.window), None)
-                if target is None:
+                if target is None and not rule.unique:
                     # "JD Logistics, the group's delivery arm": an apposition does not refer to the
                     # name it stands beside.
                     beside = [x.actor_id for x in doc.mentions if _apposition(doc, g, x.end, m.start())]

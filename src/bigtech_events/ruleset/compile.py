@@ -145,7 +145,7 @@ def load_descriptors(path: Path, data: Any) -> list[tuple[str, str, re.Pattern[s
 def load_coreference(path: Path, data: Any) -> tuple[list[NominalRule], list[tuple[str, re.Pattern[str]]]]:
     nominal = [NominalRule(str(r["id"]), compile_regex(r["pattern"], f"{path}:{r.line}", re.IGNORECASE),
                            tuple(r["types"]), int(r.get("window", 3)),
-                           tuple(r.get("exclude", [])), tuple(r.get("prefer", [])))
+                           tuple(r.get("exclude", [])), tuple(r.get("prefer", [])), bool(r.get("unique", False)))
                for r in data.get("nominal", [])]
     executives = [(str(r["id"]), compile_regex(r["pattern"], f"{path}:{r.line}"))
                   for r in data.get("executives", [])]
