@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .events import Event
+from .event_model import Event
 from .model import Doc
 
 #: Roles whose actors must agree when both mentions name some.

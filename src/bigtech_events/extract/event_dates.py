@@ -13,7 +13,7 @@ from .model import Doc
 from .participants import clause_end, clause_start, parentheticals
 
 if TYPE_CHECKING:
-    from .events import Event
+    from .event_model import Event
 
 def usable(doc: Doc, g: Grammar, ev: Event, x: DateExpr, pub: dt.date) -> bool:
     """A date expression can date an event when it stands in the event's clause or opens the

@@ -15,7 +15,8 @@ from .coref import (
     nominal_references,
     surname_references,
 )
-from .events import Event, event_codes, find_events, summary
+from .event_model import Event
+from .events import event_codes, find_events, summary
 from .grammar import Grammar
 from .ingest import find_body
 from .model import Doc

@@ -18,7 +18,7 @@ from ..errors import UserError
 from ..extract.actors import ChoiceRule, Disambiguation, OrgPattern
 from ..extract.coref import NominalRule
 from ..extract.dates import DateGrammar
-from ..extract.events import AttachRule, EventRules, TriggerRule, TypeInfo
+from ..extract.event_model import AttachRule, EventRules, TriggerRule, TypeInfo
 from ..extract.gazetteer import Gazetteer
 from ..extract.grammar import Grammar, load_grammar
 from ..extract.ingest import BoilerplateRules
