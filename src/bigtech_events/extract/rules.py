@@ -261,7 +261,7 @@ def load_dates(path: Path) -> DateGrammar:
         rel_pub=dict(d.get("relative_to_publication") or {}),
         rel_ref=dict(d.get("relative_to_reference") or {}),
     )
-    g.compile()
+    g.compile(d, path)
     return g
 
 
@@ -271,7 +271,7 @@ def load_money(path: Path) -> MoneyGrammar:
                      {str(k): str(v) for k, v in (d.get("suffixes") or {}).items()},
                      {str(k): int(v) for k, v in (d.get("scales") or {}).items()},
                      [str(a) for a in d.get("approximators", [])])
-    g.compile()
+    g.compile(d, path)
     return g
 
 
