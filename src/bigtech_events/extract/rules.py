@@ -19,6 +19,7 @@ from .dates import DateGrammar
 from .events import AttachRule, EventRules, TriggerRule, TypeInfo
 from .gazetteer import ACTOR_TYPES, Gazetteer, load_gazetteer
 from .ingest import BoilerplateRules
+from .lexicon import Lexicon, load_lexicon
 from .money import MoneyGrammar
 from .relations import RelationRule
 from .titles import Title, TitleRules
@@ -45,6 +46,7 @@ class RuleSet:
     events: EventRules
     money: MoneyGrammar
     source_dir: Path
+    lexicon: Lexicon
 
 
 def read_yaml(path: Path) -> Any:
@@ -297,4 +299,5 @@ def load_rules(rules_dir: Path) -> RuleSet:
         events=load_triggers(rules_dir / "triggers.yaml", dates),
         money=load_money(rules_dir / "money.yaml"),
         source_dir=rules_dir,
+        lexicon=load_lexicon(rules_dir),
     )
