@@ -28,7 +28,6 @@ class Title:
 @dataclass
 class TitleRules:
     titles: list[Title]
-    qualifiers: list[str]
     org_adjectives: dict[str, str]
     org_references: dict[str, tuple[str, ...]]
     surnames: frozenset[str]
@@ -59,11 +58,6 @@ def surname_of(name: str, surnames: frozenset[str]) -> str:
     if len(tokens) >= 2 and tokens[1] in surnames:
         return tokens[1]
     return tokens[-1]
-
-
-def persons_so_far(doc: Doc, before: int) -> dict[str, str]:
-    return {m.actor_id: doc.actors[m.actor_id]["name"] for m in doc.mentions
-            if m.start < before and doc.actors.get(m.actor_id, {}).get("actor_type") == "person"}
 
 
 def resolve_surname(doc: Doc, token: str, before: int, rules: TitleRules) -> str | None:

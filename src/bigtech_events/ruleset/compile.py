@@ -38,7 +38,6 @@ class RuleSet:
     disambiguation: dict[str, Disambiguation]
     organisations: list[OrgPattern]
     org_not_first: frozenset[str]
-    unit_suffixes: frozenset[str]
     titles: TitleRules
     relations: list[RelationRule]
     nominal: list[NominalRule]
@@ -103,7 +102,6 @@ def load_titles(path: Path, data: Any, names_path: Path, names: Any) -> TitleRul
               for t in data.get("titles", [])]
     rules = TitleRules(
         titles=titles,
-        qualifiers=[str(q) for q in data.get("qualifiers", [])],
         org_adjectives={str(k): str(v) for k, v in data.get("org_adjectives", {}).items()},
         org_references={str(k): tuple(v) for k, v in data.get("org_references", {}).items()},
         surnames=frozenset(str(s) for s in names.get("chinese_surnames", [])),
@@ -231,7 +229,6 @@ def load_rules(rules_dir: Path) -> RuleSet:
         disambiguation=load_disambiguation(path("disambiguation"), data("disambiguation"), gaz),
         organisations=orgs,
         org_not_first=not_first,
-        unit_suffixes=frozenset(str(w) for w in data("organisations").get("unit_suffixes", [])),
         titles=load_titles(path("titles"), data("titles"), path("names"), data("names")),
         relations=load_relations(path("relations"), data("relations")),
         nominal=nominal,
