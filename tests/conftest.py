@@ -39,3 +39,11 @@ def package_copy(built_package: Path, tmp_path: Path) -> Path:
     dest = tmp_path / "pkg"
     shutil.copytree(built_package, dest)
     return dest
+
+
+@pytest.fixture()
+def rules_copy(tmp_path: Path) -> Path:
+    """A private copy of the repository's rules that a test may edit."""
+    dest = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, dest)
+    return dest

@@ -21,6 +21,30 @@ RULES_DIR = REPO / "rules"
 SCHEMAS_DIR = REPO / "schemas"
 
 
+
+def edit_once(path: Path, old: str, new: str) -> None:
+    """Replace the first ``old`` in a text file by ``new`` (``old`` must be there)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def assert_rules_problem(rules_dir: Path, file: str, message: str) -> None:
+    """Loading ``rules_dir`` fails with a one-line problem holding ``message`` at a line of ``file``."""
+    from bigtech_events.errors import UserError
+    from bigtech_events.ruleset import load_rules
+
+    try:
+        load_rules(rules_dir)
+    except UserError as err:
+        text = next(p for p in getattr(err, "problems", [str(err)]) if message in p)
+    else:
+        raise AssertionError(f"{rules_dir} loaded without a problem")
+    assert "\n" not in text
+    path, line, _ = text.split(":", 2)
+    assert path == str(rules_dir / file) and int(line) > 1
+
+
 def read_rows(root: Path, table: str) -> list[dict[str, Any]]:
     return pq.read_table(root / "dataset" / f"{table}.parquet").to_pylist()
 

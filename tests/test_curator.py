@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import RULES_DIR, SEEDS_DIR
+from helpers import RULES_DIR, SEEDS_DIR, edit_once
 
 from bigtech_events.curator import add_article, explain
 from bigtech_events.errors import UserError
@@ -31,11 +31,6 @@ def rules(tmp_path: Path) -> Path:
 def _append(path: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
 
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_duplicate_actor_id(rules: Path):
@@ -61,9 +56,9 @@ def test_alias_claimed_by_two_actors_without_a_rule(rules: Path):
 
 def test_unknown_type_and_codes(rules: Path):
     _append(rules / "gazetteer" / "groups.yaml", "  - {id: robots, name: Robots, type: robot}\n")
-    _edit(rules / "triggers.yaml", 'cameo: "043"', "cameo: 43x")
-    _edit(rules / "triggers.yaml", "plover: RETREAT", "plover: SULK")
-    _edit(rules / "triggers.yaml", "type: praise\n", "type: applause\n")
+    edit_once(rules / "triggers.yaml", 'cameo: "043"', "cameo: 43x")
+    edit_once(rules / "triggers.yaml", "plover: RETREAT", "plover: SULK")
+    edit_once(rules / "triggers.yaml", "type: praise\n", "type: applause\n")
     out = "\n".join(lint_rules(rules))
     assert "unknown actor type 'robot'" in out
     assert "CAMEO code '43x' in triggers[7].cameo does not match ^[0-9]{2,4}$" in out
@@ -72,20 +67,20 @@ def test_unknown_type_and_codes(rules: Path):
 
 
 def test_pattern_that_cannot_match(rules: Path):
-    _edit(rules / "triggers.yaml", "{office}", "{offices}")
+    edit_once(rules / "triggers.yaml", "{office}", "{offices}")
     out = lint_rules(rules)
     assert any("triggers.yaml:" in p and "{offices} is not a defined part" in p for p in out)
 
 
 def test_regex_that_does_not_compile(rules: Path):
-    _edit(rules / "relations.yaml", 'between: "-based', 'between: "(-based')
+    edit_once(rules / "relations.yaml", 'between: "-based', 'between: "(-based')
     out = lint_rules(rules)
     assert any("relations.yaml:" in p and "does not compile" in p for p in out)
 
 
 def test_regex_that_can_backtrack_catastrophically(rules: Path):
     _append(rules / "boilerplate.yaml", "")
-    _edit(rules / "boilerplate.yaml", '{id: connect, line: "Connect with us"}',
+    edit_once(rules / "boilerplate.yaml", '{id: connect, line: "Connect with us"}',
           '{id: connect, regex: "(\\\\w+\\\\s?)+!"}')
     out = lint_rules(rules)
     assert any("boilerplate.yaml:" in p and "backtrack catastrophically" in p for p in out)
@@ -150,7 +145,7 @@ def test_explain_unknown_article_is_a_user_error():
 
 
 def test_attach_rule_with_unknown_role_type_or_side(rules: Path):
-    _edit(rules / "triggers.yaml", "    role: attendee\n    types: [agreement, meeting, investment, pledge",
+    edit_once(rules / "triggers.yaml", "    role: attendee\n    types: [agreement, meeting, investment, pledge",
           "    role: spectator\n    side: beside\n    types: [agreement, gala, investment, pledge")
     out = "\n".join(lint_rules(rules))
     assert "unknown role 'spectator'" in out and "unknown event type 'gala'" in out
@@ -158,8 +153,8 @@ def test_attach_rule_with_unknown_role_type_or_side(rules: Path):
 
 
 def test_money_code_and_organisation_type(rules: Path):
-    _edit(rules / "money.yaml", '"HK$": HKD', '"HK$": HongKong')
-    _edit(rules / "organisations.yaml", "    type: company\n", "    type: firm\n")
+    edit_once(rules / "money.yaml", '"HK$": HKD', '"HK$": HongKong')
+    edit_once(rules / "organisations.yaml", "    type: company\n", "    type: firm\n")
     out = "\n".join(lint_rules(rules))
     assert "currency code 'HongKong' in prefixes['HK$'] does not match ^[A-Z]{3}$" in out
     assert "unknown actor type 'firm'" in out

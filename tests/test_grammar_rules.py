@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-from helpers import RULES_DIR
+from helpers import RULES_DIR, edit_once
 
 from bigtech_events.errors import UserError
 from bigtech_events.extract import Extractor
@@ -32,17 +31,6 @@ def _events(rules_dir: Path, text: str, title: str = "Headline for the test") ->
     return sorted(e["event_type"] for e in rows["events"])
 
 
-@pytest.fixture()
-def rules_copy(tmp_path: Path) -> Path:
-    dest = tmp_path / "rules"
-    shutil.copytree(RULES_DIR, dest)
-    return dest
-
-
-def _edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def test_the_shipped_grammar_and_settings_load():
@@ -68,14 +56,14 @@ def test_every_key_of_the_grammar_is_documented():
 def test_removing_a_negation_word_makes_the_negated_event_appear(rules_copy: Path):
     text = "Headline for the test\n\nThe regulator did not fine Meituan last year."
     assert _events(RULES_DIR, text) == []
-    _edit(rules_copy / "grammar.yaml", "not_happened_words: [not, ", "not_happened_words: [")
+    edit_once(rules_copy / "grammar.yaml", "not_happened_words: [not, ", "not_happened_words: [")
     assert _events(rules_copy, text) == ["penalty"]
 
 
 def test_the_headline_length_limit_is_read_from_settings(rules_copy: Path):
     text = "Tencent signed an agreement with Meituan on Monday\n\nNothing else happened."
     assert _events(RULES_DIR, text, title="Another title") == []  # a short line with no stop: the headline
-    _edit(rules_copy / "settings.yaml", "headline_max_chars: 200", "headline_max_chars: 10")
+    edit_once(rules_copy / "settings.yaml", "headline_max_chars: 200", "headline_max_chars: 10")
     assert _events(rules_copy, text, title="Another title") == ["agreement"]
 
 
@@ -112,13 +100,13 @@ def _error(rules_dir: Path) -> str:
 ])
 def test_a_mistake_in_the_grammar_or_settings_is_one_line_with_its_place(rules_copy, file, old, new,
                                                                          expected):
-    _edit(rules_copy / file, old, new)
+    edit_once(rules_copy / file, old, new)
     assert re.search(expected, _error(rules_copy))
 
 
 def test_the_line_of_a_misspelt_key_is_reported_by_the_loader_and_by_lint(rules_copy: Path):
     path = rules_copy / "grammar.yaml"
-    _edit(path, "  each: '\\beach\\b'", "  eahc: '\\beach\\b'")
+    edit_once(path, "  each: '\\beach\\b'", "  eahc: '\\beach\\b'")
     lines = path.read_text(encoding="utf-8").splitlines()
     line = next(i for i, text in enumerate(lines, 1) if "eahc:" in text)
     message = f"grammar.yaml:{line}: unknown key 'eahc' in events; did you mean 'each'?"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
+from pathlib import Path
 
 import pytest
-from helpers import RULES_DIR
+from helpers import RULES_DIR, assert_rules_problem, edit_once
 
 from bigtech_events.extract import Extractor
 from bigtech_events.ruleset import load_rules
@@ -110,3 +111,48 @@ def test_counted_relative_phrases(phrase, ref, edtf):
 def test_over_the_next_years_is_a_planned_span():
     (x,) = rules().events.dates.find("It will invest over the next three years.", 0, 100, PUB)
     assert x.planned and x.when.edtf == "2023-07/2026-07"
+
+
+# The grammars are read from dates.yaml and money.yaml: an edit to a copy of the rules changes
+# what is found, and a defect in their keys is a one-line error naming the file and line.
+
+
+
+def test_a_number_word_removed_from_the_date_grammar_is_not_counted(rules_copy: Path):
+    def found() -> list[str]:
+        grammar = load_rules(rules_copy).events.dates
+        return [x.rule_id for x in grammar.find("It came two days later.", 0, 40, PUB)]
+    assert found() == ["date.counted-relative"]
+    edit_once(rules_copy / "dates.yaml", "one: 1, two: 2, ", "one: 1, ")
+    assert found() == ["date.reference-relative"]  # "days later", without the count
+
+
+def test_a_preposition_kind_is_read_from_dates_yaml(rules_copy: Path):
+    def edtf() -> str:
+        (x,) = load_rules(rules_copy).events.dates.find("It held till June 2023.", 0, 40, PUB)
+        return x.when.edtf
+    edit_once(rules_copy / "dates.yaml", 'prepositions: ["on", in, ', 'prepositions: ["on", in, till, ')
+    assert edtf() == "2023-06"
+    edit_once(rules_copy / "dates.yaml", "{since: since, ", "{till: until, since: since, ")
+    assert edtf() == "../2023-06-30"
+
+
+def test_the_conversion_window_is_read_from_money_yaml(rules_copy: Path):
+    text = "fined 18.3 billion yuan ($2.8 billion)"
+    assert [m.rule_id for m in load_rules(rules_copy).money.find(text)] == ["money.suffix", "money.conversion"]
+    edit_once(rules_copy / "money.yaml", "conversion_after_chars: 3", "conversion_after_chars: 0")
+    assert [m.rule_id for m in load_rules(rules_copy).money.find(text)] == ["money.suffix", "money.prefix"]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "message"), [
+    ("dates.yaml", 'prepositions: ["on", in,', "prepositions: [1, in,", "is a number (1), not text"),
+    ("dates.yaml", "  - id: weekday-date\n", "  - id: weekday-dates\n", "'weekday-dates', which is not one of"),
+    ("dates.yaml", "(?P<wd>{weekday}),?", "(?P<wd>{weekdays}),?", "{weekdays} is not one of"),
+    ("dates.yaml", "end_of_month_days: [21, 31]", "end_of_month_days: [21]", "end_of_month_days lists 1 item(s)"),
+    ("money.yaml", "  lead: '(?:(?P<approx>", "  lead: '((?:(?P<approx>", "does not compile"),
+    ("money.yaml", "  conversion_after_chars: 3", "  conversion_after: 3", "unknown key 'conversion_after' in windows"),
+])
+def test_a_defect_in_a_grammar_key_is_one_line_naming_file_and_line(rules_copy: Path, file: str, old: str,
+                                                                     new: str, message: str):
+    edit_once(rules_copy / file, old, new)
+    assert_rules_problem(rules_copy, file, message)

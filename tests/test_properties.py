@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,7 +16,6 @@ from hypothesis import strategies as st
 from bigtech_events.dates import edtf_bounds
 from bigtech_events.extract import Extractor
 from bigtech_events.extract.dates import When
-from bigtech_events.extract.money import format_money
 from bigtech_events.ruleset import load_rules
 from bigtech_events.seeds import Article
 
@@ -71,6 +71,16 @@ def test_asserted_event_dates_never_after_publication(text):
             assert e["date_start"] <= pub, e
         lo, hi = edtf_bounds(e["date"])
         assert (lo, hi) == (e["date_start"], e["date_end"])
+
+
+def format_money(value: float, currency: str) -> str:
+    """Inverse of the money grammar for the round trip: 984000000, USD -> 'US$984 million'."""
+    symbol = {"USD": "US$", "HKD": "HK$", "CNY": "RMB", "EUR": "€", "GBP": "£"}[currency]
+    for word, mult in (("billion", 10**9), ("million", 10**6)):
+        q = Decimal(str(value)) / mult
+        if value >= mult and q == q.normalize():
+            return f"{symbol}{q.normalize():f} {word}"
+    return f"{symbol}{Decimal(str(value)).normalize():f}"
 
 
 @given(st.integers(min_value=1, max_value=999_999), st.sampled_from(["", "million", "billion"]),

@@ -26,7 +26,7 @@ def explain(article_id: str, seeds_dir: Path, rules_dir: Path) -> str:
     article = load_article(path)
     ex = Extractor(load_rules(rules_dir))
     doc, events = ex.analyse(article)
-    body = find_body(article.text, ex.rules.boilerplate)
+    body = find_body(article.text, ex.rules.boilerplate, ex.rules.lexicon.sentences)
     result = assemble(ex.rules, article, doc, events, body.start, body.end)
     lines = [f"article {article_id}: body {body.start}-{body.end}, {len(doc.sentences)} sentences"]
     for start, end, rule in body.dropped:

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ..ids import slugify
 from .gazetteer import Gazetteer
+from .lexicon import ActorCues
 from .model import Doc, Mention
-
-LOCATION_BEFORE = re.compile(r"(?:^|[.,;:]\s*|\s)(?:[Ii]n|[Aa]t|[Aa]cross|[Tt]hroughout|[Ff]rom|[Ii]nside|[Oo]utside)\s+$")
-
-
-AUTHORITIES_IN = re.compile(r"\b(?:authorities|officials|government|governments|regulators?|leaders)\s+in\s+$", re.IGNORECASE)
-LEGAL_FORM = re.compile(r"(?:\s+(?:Group|Holdings?|Inc\.?|Ltd\.?|Limited|Co\.|Corp\.?|Corporation|Company|"
-                        r"PLC|plc|AG|SA|NV|Technology|Technologies))+")
 
 
 @dataclass(frozen=True)
@@ -58,15 +51,15 @@ def register_pattern_actor(doc: Doc, gaz: Gazetteer, name: str, actor_type: str)
 
 
 def choose(doc: Doc, start: int, end: int, ids: tuple[str, ...],
-           disamb: dict[str, Disambiguation], form: str) -> tuple[str, str] | None:
+           disamb: dict[str, Disambiguation], form: str, cues: ActorCues) -> tuple[str, str] | None:
     """The actor a form refers to here, and the rule that chose it."""
     if len(ids) == 1:
         return ids[0], ""
     d = disamb.get(form)
     if d is None:
         return None
-    before = doc.text[max(0, start - 40):start]
-    after = doc.text[end:end + 80]
+    before = doc.text[max(0, start - cues.before_chars):start]
+    after = doc.text[end:end + cues.after_chars]
     for rule in d.rules:
         if rule.before is not None and not rule.before.search(before):
             continue
@@ -76,10 +69,10 @@ def choose(doc: Doc, start: int, end: int, ids: tuple[str, ...],
     return d.default, f"disambiguation.{slugify(form)}-default"
 
 
-def gazetteer_mentions(doc: Doc, gaz: Gazetteer, disamb: dict[str, Disambiguation]) -> None:
+def gazetteer_mentions(doc: Doc, gaz: Gazetteer, disamb: dict[str, Disambiguation], cues: ActorCues) -> None:
     for sent in doc.sentences:
-        for m in gaz.find(doc.text, sent.start, sent.end):
-            picked = choose(doc, m.start, m.end, m.actor_ids, disamb, m.form)
+        for m in gaz.find(doc.text, sent.start, sent.end, cues.currency_marks):
+            picked = choose(doc, m.start, m.end, m.actor_ids, disamb, m.form, cues)
             if picked is None:
                 doc.note(sent.index, "gazetteer.ambiguous", f"{m.form!r} left unresolved: {m.actor_ids}")
                 continue
@@ -87,29 +80,30 @@ def gazetteer_mentions(doc: Doc, gaz: Gazetteer, disamb: dict[str, Disambiguatio
             actor = gaz.actors[actor_id]
             resolution = "name" if m.form == actor.name else "alias"
             rule_id = rule or f"gazetteer.{resolution}"
-            before = doc.text[max(sent.start, m.start - 30):m.start]
-            is_loc = (actor.actor_type == "government" and bool(LOCATION_BEFORE.search(before[-8:]))
-                      and not doc.text[m.end:m.end + 2].startswith(("’s", "'s"))
-                      and not AUTHORITIES_IN.search(before))
+            is_loc = actor.actor_type == "government" and _named_as_place(doc, sent.start, m.start, m.end, cues)
             prev = doc.mentions[-1] if doc.mentions else None
             if (not is_loc and prev is not None and prev.location and actor.actor_type == "government"
-                    and re.fullmatch(r"\s*(?:,|and|or|, and)\s*", doc.text[prev.end:m.start])):
+                    and cues.place_list_joiner.fullmatch(doc.text, prev.end, m.start)):
                 is_loc = True  # "in Zhejiang and Guangdong provinces"
             doc.add_mention(Mention(m.start, m.end, m.form, actor_id, resolution, rule_id,
                                     sent.index, location=is_loc))
             doc.actors.setdefault(actor_id, actor.row())
 
 
-@lru_cache(maxsize=8)
-def _unit_regex(suffixes: frozenset[str]) -> re.Pattern[str]:
-    return re.compile(r"\s(" + "|".join(re.escape(w) for w in sorted(suffixes)) + r")(?![\w’'-])")
+def _named_as_place(doc: Doc, sent_start: int, start: int, end: int, cues: ActorCues) -> bool:
+    """"in Beijing", "across Zhejiang": a place preposition right before, no possessive after, and
+    no "officials in" before."""
+    before = doc.text[max(sent_start, start - cues.place_context_chars):start]
+    return (bool(cues.place_before.search(before[max(0, len(before) - cues.place_preposition_chars):]))
+            and not cues.possessive_after.match(doc.text, end)
+            and not cues.officials_before.search(before))
 
 
-def company_units(doc: Doc, suffixes: frozenset[str], gaz: Gazetteer) -> None:
+def company_units(doc: Doc, cues: ActorCues, gaz: Gazetteer) -> None:
     """"ByteDance China", "Tencent Cloud": a known company's name and a unit word name another company."""
-    if not suffixes:
+    rx = cues.company_unit
+    if rx is None:
         return
-    rx = _unit_regex(suffixes)
     for m in list(doc.mentions):
         if doc.actors.get(m.actor_id, {}).get("actor_type") != "company":
             continue
@@ -123,16 +117,13 @@ def company_units(doc: Doc, suffixes: frozenset[str], gaz: Gazetteer) -> None:
                                 m.sentence))
 
 
-CANTONESE_GIVEN = re.compile(r"\s[A-Z][a-z]+-[a-z]+(?![\w-])")
-
-
-def extend_given_names(doc: Doc, pinyin_word: re.Pattern[str] | None = None) -> None:
+def extend_given_names(doc: Doc, cues: ActorCues, pinyin_word: re.Pattern[str] | None = None) -> None:
     """"John Lee Ka-chiu", "Eric Jing Xiandong": a Hong Kong or pinyin given name after a known
     person's Western-order name belongs to it."""
     for m in list(doc.mentions):
         if doc.actors.get(m.actor_id, {}).get("actor_type") != "person":
             continue
-        g = CANTONESE_GIVEN.match(doc.text, m.end)
+        g = cues.hong_kong_given_name.match(doc.text, m.end)
         if g is None and pinyin_word is not None and len(m.text.split()) == 2:
             g = pinyin_word.match(doc.text, m.end)
         if g and not doc.covered(g.start() + 1, g.end()):
@@ -142,7 +133,7 @@ def extend_given_names(doc: Doc, pinyin_word: re.Pattern[str] | None = None) -> 
 
 
 def pattern_organisations(doc: Doc, patterns: list[OrgPattern], not_first: frozenset[str],
-                          gaz: Gazetteer) -> None:
+                          gaz: Gazetteer, cues: ActorCues) -> None:
     """Organisations that no list has, found by their shape ("X Holdings", "authorities in X")."""
     for sent in doc.sentences:
         for pat in patterns:
@@ -157,7 +148,7 @@ def pattern_organisations(doc: Doc, patterns: list[OrgPattern], not_first: froze
                     continue  # overlaps a name that reaches outside the shape, or is that very name
                 # A longer name that contains a known one wins: "JD Industrials" around "JD" is another
                 # company; "Tencent Holdings Ltd" around "Tencent" is the same one in its legal form.
-                if inside and inside[0].start == s and LEGAL_FORM.fullmatch(doc.text[inside[-1].end:e]):
+                if inside and inside[0].start == s and cues.legal_form.fullmatch(doc.text[inside[-1].end:e]):
                     same = inside[0]
                     doc.mentions = [x for x in doc.mentions if x not in inside]
                     doc.add_mention(Mention(s, e, name, same.actor_id, "alias", "organisation.legal-form",

@@ -13,9 +13,14 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .cuefile import CueFile, alternation
+
 D = dt.date
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-                "nine": 9, "ten": 10}
+# How each pattern's words resolve: the `id` of a pattern in dates.yaml names one of these.
+KINDS = ("end-of-month", "weekday-date", "day-month", "month-day", "weekday", "year-part", "month-list",
+         "month", "year", "over-period", "counted-relative", "publication-relative", "reference-relative")
+# What a preposition before a date may do to it (dates.yaml: preposition_kinds).
+PREPOSITION_KINDS = ("since", "by", "until", "before", "after")
 
 
 @dataclass(frozen=True)
@@ -105,34 +110,31 @@ class DateGrammar:
     rel_pub: dict[str, dict[str, Any]]
     rel_ref: dict[str, dict[str, Any]]
     patterns: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
+    month_rx: re.Pattern[str] | None = None
+    number_words: dict[str, int] = field(default_factory=dict)
+    month_parts: dict[str, tuple[int, int]] = field(default_factory=dict)
+    end_of_month_days: tuple[int, int] = (1, 31)
+    word_months: frozenset[str] = frozenset()
+    preposition_kinds: dict[str, str] = field(default_factory=dict)
 
-    def compile(self) -> None:
+    def compile(self, f: CueFile) -> None:
+        """Compile the patterns of dates.yaml (``f``), filling their {names} from its word lists."""
+        self.number_words = {k.lower(): v for k, v in f.numbers("number_words").items()}
+        self.month_parts = {k.lower(): (v[0], v[1]) for k, v in f.numbers("month_parts", size=2).items()}
+        self.end_of_month_days = _day_span(f, "end_of_month_days")
+        self.word_months = frozenset(f.words("word_months"))
+        self.preposition_kinds = _preposition_kinds(f)
         full = "|".join(self.months)
         abbr = "|".join(sorted(self.month_abbr, key=len, reverse=True))
         mon = rf"(?:(?:{full})|(?:{abbr})\.?)(?![a-z])"
-        wd = "|".join(self.weekdays)
-        parts = "|".join(re.escape(p) for p in sorted(self.year_parts, key=len, reverse=True))
-        pub = "|".join(re.escape(p) for p in sorted(self.rel_pub, key=len, reverse=True))
-        ref = "|".join(re.escape(p) for p in sorted(self.rel_ref, key=len, reverse=True))
-        pre = r"(?:(?P<prep>(?i:on|in|since|by|from|until|during|before|after|as of))\s+)?"
-        self.patterns = [
-            ("date.end-of-month", re.compile(rf"\b(?:(?P<by>(?i:by))\s+|(?i:at)\s+)?the\s+end\s+of\s+(?P<mon>{mon})(?:\s+(?P<y>\d{{4}}))?\b")),
-            ("date.weekday-date", re.compile(rf"\b{pre}(?P<wd>{wd}),?\s+(?P<mon>{mon})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<y>\d{{4}}))?\b")),
-            ("date.day-month", re.compile(rf"\b{pre}(?:the\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{mon})(?:,?\s+(?P<y>\d{{4}}))?\b")),
-            ("date.month-day", re.compile(rf"\b{pre}(?P<mon>{mon})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?![\d,]\d)(?:,?\s+(?P<y>\d{{4}}))?\b")),
-            ("date.weekday", re.compile(rf"\b{pre}(?:last\s+|this\s+|next\s+)?(?P<wd>{wd})\b")),
-            ("date.year-part", re.compile(rf"\b{pre}(?:the\s+)?(?P<part>{parts})[\s-]+(?P<y>(?:19|20)\d\d)\b", re.IGNORECASE)),
-            ("date.month-list", re.compile(rf"\b{pre}(?P<list>(?:{mon})(?:\s*,\s*(?:{mon}))*\s+and\s+(?:{mon}))(?:\s+(?P<y>\d{{4}}))?(?:,?\s+respectively)?")),
-            ("date.month", re.compile(rf"\b{pre}(?:(?P<part>early|mid|late)[\s-]+)?(?P<mon>{mon})(?:\s+(?P<y>(?:19|20)\d\d))?\b(?!\s+\d)")),
-            ("date.year", re.compile(r"\b(?P<prep>(?i:in|since|by|during|until|from|as of|before|after))\s+(?P<y>(?:19|20)\d\d)\b(?![-\d])")),
-            ("date.over-period", re.compile(r"\bover\s+(?:the\s+)?(?:next\s+|coming\s+)?(?P<n>\d+|one|two|three|four|"
-                                            r"five|six|seven|eight|nine|ten)\s+(?P<unit>years?|months?)\b", re.IGNORECASE)),
-            ("date.counted-relative", re.compile(r"\b(?P<n>\d+|one|two|three|four|five|six|seven|eight|nine|ten)\s+"
-                                                 r"(?P<unit>days?|weeks?|months?)\s+(?P<dir>later|earlier|after|before)\b"
-                                                 r"(?!\s+the\b)", re.IGNORECASE)),
-            ("date.publication-relative", re.compile(rf"\b(?P<rel>{pub})\b", re.IGNORECASE)),
-            ("date.reference-relative", re.compile(rf"\b(?P<rel>{ref})\b", re.IGNORECASE)),
-        ]
+        self.month_rx = re.compile(mon)
+        words = {"month": mon, "weekday": f"(?:{'|'.join(self.weekdays)})",
+                 "year_part": alternation(self.year_parts), "month_part": alternation(self.month_parts),
+                 "publication_relative": alternation(self.rel_pub),
+                 "reference_relative": alternation(self.rel_ref), "number": alternation(self.number_words),
+                 "preposition": alternation(f.words("prepositions")),
+                 "year_preposition": alternation(f.words("year_prepositions"))}
+        self.patterns = _patterns(f, f.parts("parts", words))
 
     def find(self, text: str, start: int, end: int, pub: D) -> list[DateExpr]:
         """Date expressions in text[start:end], longest first, not overlapping."""
@@ -163,23 +165,26 @@ class DateGrammar:
         expr = self._resolve_words(rule_id, m, pub)
         if expr is None or expr.when is None or expr.items:
             return expr
-        prep = (m.groupdict().get("prep") or "").lower()
+        kind = self._preposition_kind(m)
         w = expr.when
-        if prep == "before" and w.lo is not None:
+        if kind == "before" and w.lo is not None:
             end = w.lo - dt.timedelta(days=1)
             return replace(expr, when=When(f"../{end.isoformat()}", None, end, "range"))
-        if prep == "after" and w.hi is not None:
+        if kind == "after" and w.hi is not None:
             start = w.hi + dt.timedelta(days=1)
             return replace(expr, when=When(f"{start.isoformat()}/..", start, None, "range"))
-        if prep == "until" and w.hi is not None:
+        if kind == "until" and w.hi is not None:
             return replace(expr, when=When(f"../{w.hi.isoformat()}", None, w.hi, "range"))
         return expr
 
+    def _preposition_kind(self, m: re.Match[str]) -> str | None:
+        return self.preposition_kinds.get((m.groupdict().get("prep") or "").lower())
+
     def _resolve_words(self, rule_id: str, m: re.Match[str], pub: D) -> DateExpr | None:
         g = m.groupdict()
-        prep = (g.get("prep") or "").lower()
-        is_since = prep == "since"
-        base = DateExpr(m.start(), m.end(), m.group(0), rule_id, since=is_since)
+        prep = g.get("prep")
+        kind = self._preposition_kind(m)
+        base = DateExpr(m.start(), m.end(), m.group(0), rule_id, since=kind == "since")
         try:
             if rule_id in ("date.weekday-date", "date.day-month", "date.month-day"):
                 mo = self._month_no(g["mon"])
@@ -199,16 +204,14 @@ class DateGrammar:
                         return replace(base, when=span(pub, end), planned=True)
                     return replace(base, when=month(y, mo))
                 y = int(g["y"]) if g.get("y") else self._year_for(mo, pub)
-                last = month(y, mo).hi
-                return replace(base, when=span(D(y, mo, 21), last), yearless=not g.get("y"))
+                return replace(base, when=self._days_of(y, mo, self.end_of_month_days), yearless=not g.get("y"))
             if rule_id == "date.weekday":
                 wd = self.weekdays.index(g["wd"])
-                word = m.group(0).lower()
-                if "next" in word:
+                if g.get("next"):
                     delta = (wd - pub.weekday()) % 7 or 7
                     return replace(base, when=day(pub + dt.timedelta(days=delta)), planned=True)
                 back = (pub.weekday() - wd) % 7
-                if "last" in word and back == 0:
+                if g.get("last") and back == 0:
                     back = 7
                 return replace(base, when=day(pub - dt.timedelta(days=back)))
             if rule_id == "date.year-part":
@@ -216,7 +219,8 @@ class DateGrammar:
                 y = int(g["y"])
                 return replace(base, when=span(D(y, lo_m, 1), month(y, hi_m).hi))
             if rule_id == "date.month-list":
-                names = re.findall(r"[A-Z][a-z]+\.?", g["list"])
+                assert self.month_rx is not None
+                names = self.month_rx.findall(g["list"])
                 items = []
                 for name in names:
                     mo = self._month_no(name)
@@ -226,37 +230,39 @@ class DateGrammar:
                                yearless=not g.get("y"))
             if rule_id == "date.month":
                 mo = self._month_no(g["mon"])
-                if g["mon"] == "May" and not prep and not g.get("y"):
+                if g["mon"] in self.word_months and not prep and not g.get("y"):
                     return None  # the verb "may"
                 y = int(g["y"]) if g.get("y") else self._year_for(mo, pub)
                 w = month(y, mo)
                 if g.get("part"):
-                    third = {"early": (1, 10), "mid": (11, 20), "late": (21, w.hi.day)}[g["part"].lower()]
-                    w = span(D(y, mo, third[0]), D(y, mo, third[1]))
+                    w = self._days_of(y, mo, self.month_parts[g["part"].lower()])
                 if not prep and not g.get("y") and not g.get("part"):
                     return None  # a bare month name without "in"/"on" is too often something else
                 return replace(base, when=w, yearless=not g.get("y"))
             if rule_id == "date.year":
                 w = year(int(g["y"]))
-                if prep == "by" and w.lo is not None and w.lo > pub:
+                if kind == "by" and w.lo is not None and w.lo > pub:
                     # "by 2027": a deadline, from now until then.
                     return replace(base, when=span(pub, w.hi), planned=True)
                 return replace(base, when=w)
             if rule_id == "date.over-period":
                 # "over the next three years": a plan's span, from the publication month.
-                n = NUMBER_WORDS.get(g["n"].lower()) or int(g["n"])
-                months = n * 12 if g["unit"].lower().startswith("year") else n
+                n = self._count(g["n"])
+                if not (g.get("years") or g.get("months")):
+                    return None
+                months = n * 12 if g.get("years") else n
                 end = add_months(D(pub.year, pub.month, 1), months)
                 w = When(f"{pub.year:04d}-{pub.month:02d}/{end.year:04d}-{end.month:02d}",
                          D(pub.year, pub.month, 1), month(end.year, end.month).hi, "range")
                 return replace(base, when=w, planned=True)
             if rule_id == "date.counted-relative":
-                n = NUMBER_WORDS.get(g["n"].lower()) or int(g["n"])
-                sign = 1 if g["dir"].lower() in ("later", "after") else -1
-                unit = g["unit"].lower()
-                if unit.startswith("month"):
+                n = self._count(g["n"])
+                sign = 1 if g.get("later") else -1
+                if g.get("months"):
                     return replace(base, relative={"months": sign * n, "approximate": False})
-                days = n * 7 if unit.startswith("week") else n
+                if not (g.get("weeks") or g.get("days")):
+                    return None
+                days = n * 7 if g.get("weeks") else n
                 return replace(base, relative={"days": [sign * days, sign * days]})
             if rule_id == "date.publication-relative":
                 spec = self.rel_pub[g["rel"].lower()]
@@ -266,6 +272,15 @@ class DateGrammar:
         except (ValueError, KeyError):
             return None
         return None
+
+    def _count(self, words: str) -> int:
+        return self.number_words.get(words.lower()) or int(words)
+
+    @staticmethod
+    def _days_of(y: int, mo: int, days: tuple[int, int]) -> When:
+        """Days ``days`` of a month; a last day past the month's end stands for its last day."""
+        last = month(y, mo).hi.day
+        return span(D(y, mo, min(days[0], last)), D(y, mo, min(days[1], last)))
 
     @staticmethod
     def _pub_relative(spec: dict[str, Any], pub: D) -> When:
@@ -294,6 +309,42 @@ class DateGrammar:
             return span(monday, min(monday + dt.timedelta(days=6), pub) if spec["week_offset"] == 0
                         else monday + dt.timedelta(days=6))
         raise KeyError("unknown relative date spec")
+
+
+def _patterns(f: CueFile, words: dict[str, str]) -> list[tuple[str, re.Pattern[str]]]:
+    """dates.yaml: patterns, in order, as (rule id, compiled regex)."""
+    entries = f.get("patterns")
+    if not isinstance(entries, list) or not entries:
+        raise f.error("patterns", what="must list the date patterns; restore them from the repository")
+    out = []
+    for i, entry in enumerate(entries, 1):
+        item = f"[{i}]"
+        if not isinstance(entry, dict) or set(entry) != {"id", "regex"}:
+            raise f.error("patterns", item, what="must have exactly the keys id and regex; fix it")
+        if entry["id"] not in KINDS:
+            raise f.error("patterns", item, "id", what=f"is {entry['id']!r}, which is not one of "
+                          f"{', '.join(KINDS)}; a new kind of expression needs code")
+        out.append((f"date.{entry['id']}", f.compile(str(entry["regex"]), words, "patterns", item, "regex")))
+    return out
+
+
+def _day_span(f: CueFile, key: str) -> tuple[int, int]:
+    value = f.get(key)
+    if (not isinstance(value, list) or len(value) != 2
+            or not all(isinstance(x, int) and not isinstance(x, bool) and 1 <= x <= 31 for x in value)):
+        raise f.error(key, what=f"must be a first and last day of the month, as [21, 31], not {value!r}; fix it")
+    return value[0], value[1]
+
+
+def _preposition_kinds(f: CueFile) -> dict[str, str]:
+    kinds = f.get("preposition_kinds")
+    if not isinstance(kinds, dict):
+        raise f.error("preposition_kinds", what="must map prepositions to kinds, as {since: since}; fix it")
+    for word, kind in kinds.items():
+        if not isinstance(word, str) or kind not in PREPOSITION_KINDS:
+            raise f.error("preposition_kinds", str(word),
+                          what=f"must map a word to one of {', '.join(PREPOSITION_KINDS)}, not {kind!r}; fix it")
+    return {w.lower(): k for w, k in kinds.items()}
 
 
 def resolve_relative(spec: dict[str, Any], ref: When, pub: D, planned: bool) -> When | None:

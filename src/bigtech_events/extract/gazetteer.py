@@ -71,8 +71,9 @@ class Gazetteer:
             auto.make_automaton()
         self.automaton = auto
 
-    def find(self, text: str, start: int = 0, end: int | None = None) -> list[Match]:
-        """Leftmost-longest, word-bounded matches of every form in text[start:end]."""
+    def find(self, text: str, start: int = 0, end: int | None = None, not_before: str = "") -> list[Match]:
+        """Leftmost-longest, word-bounded matches of every form in text[start:end], except forms
+        directly followed by a character of ``not_before`` (the "US" of "US$")."""
         end = len(text) if end is None else end
         if not self.forms:
             return []
@@ -84,7 +85,7 @@ class Gazetteer:
                 continue
             if e < len(text) and _is_word(text[e]) and _is_word(form[-1]):
                 continue
-            if e < len(text) and text[e] in "$€£¥":
+            if e < len(text) and text[e] in not_before:
                 continue  # a currency prefix such as US$ or HK$, not a name
             cands.append(Match(s, e, form, ids))
         cands.sort(key=lambda m: (m.start, -(m.end - m.start)))

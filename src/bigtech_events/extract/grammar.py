@@ -2,10 +2,8 @@ r"""The clause, participant and modality cues (rules/grammar.yaml) and the windo
 (rules/settings.yaml), checked and compiled into one frozen :class:`Grammar`.
 
 A pattern may name a word list of the same file in braces (``{speech_verbs}``): the list
-becomes an alternation of its escaped words, longest first, a space matching any white space.
-
->>> _alternation(["will", "plans to"])
-'(?:plans\\s+to|will)'
+becomes an alternation of its escaped words, longest first, a space matching any white space
+(:func:`.cuefile.alternation` with ``any_space``).
 """
 
 from __future__ import annotations
@@ -15,10 +13,9 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..contract.vocab import vocabulary
 from ..errors import UserError
+from .cuefile import CueFile, alternation, fill
 
 Pattern = re.Pattern[str]
 
@@ -64,7 +61,6 @@ GRAMMAR_KEYS: dict[str, dict[str, str]] = {
 }
 # Supplied by dates.yaml, not written in grammar.yaml.
 DATE_WORDS = "date_words"
-_PLACEHOLDER = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 
 
 @dataclass(frozen=True)
@@ -163,20 +159,21 @@ class Grammar:
 def load_grammar(path: Path, data: Any, settings_path: Path, settings: Any, date_words: list[str]) -> Grammar:
     """Compile grammar.yaml's ``data`` and settings.yaml's ``settings`` (both already read and
     checked by their schemas); ``date_words`` fills {date_words}."""
-    raw = _flatten(path, data)
+    f = CueFile(path, data)
+    raw = _flatten(f)
     lists = {DATE_WORDS: list(date_words)}
     for name, kind in _kinds().items():
         if kind != PATTERN:
-            raw[name] = _checked(path, name, kind, raw[name])
+            raw[name] = _checked(f, name, kind, raw[name])
             lists[name] = list(raw[name])
-    values: dict[str, Any] = {name: _compile(path, name, raw[name], lists) if kind == PATTERN else raw[name]
+    values: dict[str, Any] = {name: _compile(f, name, raw[name], lists) if kind == PATTERN else raw[name]
                               for name, kind in _kinds().items()}
-    who = _source(path, "relative_who", raw["relative_who"], lists)
-    values["relative_who_end"] = _regex(path, "relative_who", f"(?:{who})$")
+    who = _source(f, "relative_who", raw["relative_who"], lists)
+    values["relative_who_end"] = _regex(f, "relative_who", f"(?:{who})$")
     values["pronouns"] = {form: types for w, types in raw["pronouns"].items()
                           for form in (w, w[:1].upper() + w[1:])}
-    forms = _alternation(list(values["pronouns"]))
-    values["pronoun"] = _regex(path, "pronouns", rf"(?<![\w’'])({forms})(?![\w’'])")
+    forms = alternation(values["pronouns"], any_space=True)
+    values["pronoun"] = _regex(f, "pronouns", rf"(?<![\w’'])({forms})(?![\w’'])")
     values["settings"] = load_settings(settings_path, settings)
     return Grammar(**{f.name: values[f.name] for f in fields(Grammar)})
 
@@ -185,17 +182,18 @@ def load_settings(path: Path, data: Any) -> Settings:
     """settings.yaml's data: every setting present and known, each a whole number."""
     if not isinstance(data, dict):
         raise UserError(f"{path}:1: expected a mapping of names to whole numbers; see docs/rules.md")
-    names = [f.name for f in fields(Settings)]
+    names = [field.name for field in fields(Settings)]
+    where = CueFile(path, data)
     for key in data:
         if key not in names:
-            raise UserError(f"{path}:{_line(path, str(key))}: unknown setting {key!r}; "
+            raise UserError(f"{path}:{where.line(str(key))}: unknown setting {key!r}; "
                             f"fix its spelling or remove it (known: {', '.join(names)})")
     for name in names:
         if name not in data:
             raise UserError(f"{path}:1: setting {name!r} is missing; add it (see docs/rules.md)")
         value = data[name]
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise UserError(f"{path}:{_line(path, name)}: {name} must be a whole number of 0 or more, "
+            raise UserError(f"{path}:{where.line(name)}: {name} must be a whole number of 0 or more, "
                             f"not {value!r}; fix it")
     return Settings(**{n: data[n] for n in names})
 
@@ -208,36 +206,37 @@ def _kinds() -> dict[str, str]:
     return {k: kind for section in GRAMMAR_KEYS.values() for k, kind in section.items()}
 
 
-def _flatten(path: Path, data: Any) -> dict[str, Any]:
+def _flatten(f: CueFile) -> dict[str, Any]:
     """The keys of every section, checked against GRAMMAR_KEYS (none unknown, none missing)."""
+    path, data = f.path, f.data
     if not isinstance(data, dict):
         raise UserError(f"{path}:1: expected the sections {', '.join(GRAMMAR_KEYS)}; see docs/rules.md")
     out: dict[str, Any] = {}
     for section in data:
         if section not in GRAMMAR_KEYS:
-            raise UserError(f"{path}:{_line(path, str(section))}: unknown section {section!r}; "
+            raise UserError(f"{path}:{_line(f, str(section))}: unknown section {section!r}; "
                             f"use one of {', '.join(GRAMMAR_KEYS)}")
     for section, keys in GRAMMAR_KEYS.items():
         entries = data.get(section)
         if not isinstance(entries, dict):
-            raise UserError(f"{path}:{_line(path, section)}: section {section!r} is missing or not a "
+            raise UserError(f"{path}:{_line(f, section)}: section {section!r} is missing or not a "
                             "mapping; restore it from the repository")
         for key in entries:
             if key not in keys:
-                raise UserError(f"{path}:{_line(path, f'{section}.{key}')}: unknown key {section}.{key}; "
+                raise UserError(f"{path}:{_line(f, f'{section}.{key}')}: unknown key {section}.{key}; "
                                 f"fix its spelling or remove it (known: {', '.join(keys)})")
         for key in keys:
             if key not in entries:
-                raise UserError(f"{path}:{_line(path, section)}: {section}.{key} is missing; "
+                raise UserError(f"{path}:{_line(f, section)}: {section}.{key} is missing; "
                                 "add it (see docs/rules.md)")
             out[key] = entries[key]
     return out
 
 
-def _checked(path: Path, name: str, kind: str, value: Any) -> Any:
+def _checked(f: CueFile, name: str, kind: str, value: Any) -> Any:
     """A word list or mapping of the expected kind, or a one-line error."""
     def fail(what: str) -> UserError:
-        return UserError(f"{path}:{_line(path, name)}: {name} must be a {kind}; {what}")
+        return UserError(f"{f.path}:{_line(f, name)}: {name} must be a {kind}; {what}")
 
     quote = "quote it (YAML reads on, off, yes and no as true or false)"
     if kind in (WORDS, TYPES):
@@ -267,7 +266,7 @@ def _checked(path: Path, name: str, kind: str, value: Any) -> Any:
     return dict(value)
 
 
-def _source(path: Path, name: str, value: Any, lists: dict[str, list[str]]) -> str:
+def _source(f: CueFile, name: str, value: Any, lists: dict[str, list[str]]) -> str:
     """The regular expression of a pattern: a string, or a list of alternatives joined in order,
     with each {list} replaced by the alternation of its words."""
     if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
@@ -275,56 +274,35 @@ def _source(path: Path, name: str, value: Any, lists: dict[str, list[str]]) -> s
     elif isinstance(value, str) and value:
         text = value
     else:
-        raise UserError(f"{path}:{_line(path, name)}: {name} must be a pattern (a quoted regular "
+        raise UserError(f"{f.path}:{_line(f, name)}: {name} must be a pattern (a quoted regular "
                         "expression) or a list of them; fix it")
 
-    def fill(m: re.Match[str]) -> str:
-        words = lists.get(m.group(1))
-        if words is None:
-            raise UserError(f"{path}:{_line(path, name)}: {name} uses {{{m.group(1)}}}, which is no word "
-                            "list of grammar.yaml; fix the name or add the list")
-        if not words:
-            raise UserError(f"{path}:{_line(path, name)}: {name} uses {{{m.group(1)}}}, which is empty; "
+    def unknown(list_name: str) -> UserError:
+        return UserError(f"{f.path}:{_line(f, name)}: {name} uses {{{list_name}}}, which is no word "
+                         "list of grammar.yaml; fix the name or add the list")
+
+    for list_name, words in lists.items():
+        if not words and f"{{{list_name}}}" in text:
+            raise UserError(f"{f.path}:{_line(f, name)}: {name} uses {{{list_name}}}, which is empty; "
                             "add a word to it")
-        return _alternation(words)
-
-    return _PLACEHOLDER.sub(fill, text)
-
-
-def _compile(path: Path, name: str, value: Any, lists: dict[str, list[str]]) -> Pattern:
-    return _regex(path, name, _source(path, name, value, lists))
+    values = {k: alternation(words, any_space=True) for k, words in lists.items() if words}
+    return fill(text, values, str(f.path), unknown)
 
 
-def _regex(path: Path, name: str, source: str) -> Pattern:
+def _compile(f: CueFile, name: str, value: Any, lists: dict[str, list[str]]) -> Pattern:
+    return _regex(f, name, _source(f, name, value, lists))
+
+
+def _regex(f: CueFile, name: str, source: str) -> Pattern:
     try:
         return re.compile(source)
     except re.error as exc:
-        raise UserError(f"{path}:{_line(path, name)}: {name} does not compile ({exc.msg}); fix it") from None
+        raise UserError(f"{f.path}:{_line(f, name)}: {name} does not compile ({exc.msg}); fix it") from None
 
 
-def _alternation(words: list[str]) -> str:
-    """Escaped words, longest first, a space matching any run of white space."""
-    alts = [r"\s+".join(re.escape(part) for part in w.split()) for w in sorted(words, key=len, reverse=True)]
-    return "(?:" + "|".join(alts) + ")"
-
-
-def _line(path: Path, name: str) -> int:
-    """The line of a section, or of a key inside any section, of a YAML file (1 when not found)."""
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return 1
+def _line(f: CueFile, name: str) -> int:
+    """The line of a section, of "section.key", or of a key of any section (1 when not found)."""
     section, _, key = name.rpartition(".")
-    nodes = [root] + [v for _, v in root.value] if isinstance(root, yaml.MappingNode) else []
-    for node in nodes if not section else [_child(root, section)]:
-        for k, _v in node.value if isinstance(node, yaml.MappingNode) else []:
-            if k.value == key:
-                return k.start_mark.line + 1
-    return 1
-
-
-def _child(node: Any, name: str) -> Any:
-    for k, v in node.value if isinstance(node, yaml.MappingNode) else []:
-        if k.value == name:
-            return v
-    return None
+    if not section:
+        section = next((s for s, keys in GRAMMAR_KEYS.items() if key in keys), "")
+    return f.line(section, key) if section else f.line(key)

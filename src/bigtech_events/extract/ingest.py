@@ -8,10 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-ABBREVIATIONS = frozenset(
-    ["Mr", "Mrs", "Ms", "Dr", "Prof", "Sr", "Jr", "St", "Co", "Corp", "Inc", "Ltd", "Bros", "No", "Nos", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Gov", "Gen", "Sen", "Rep", "vs", "etc", "U.S", "U.K", "U.N", "e.g", "i.e", "Fig", "Vol", "approx"]
-)
-_SENT_END = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
+from .lexicon import SentenceCues
 
 
 @dataclass(frozen=True)
@@ -51,7 +48,7 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def find_body(text: str, rules: BoilerplateRules) -> Body:
+def find_body(text: str, rules: BoilerplateRules, cues: SentenceCues) -> Body:
     """The body between the page chrome, split into sentences."""
     kept: list[tuple[int, int]] = []
     dropped: list[tuple[int, int, str]] = []
@@ -79,22 +76,22 @@ def find_body(text: str, rules: BoilerplateRules) -> Body:
     for s, e in kept:
         if prev_end is not None and "\n\n" in text[prev_end:s].replace("\r", "") or prev_end is not None:
             para += 1
-        for ss, se in split_sentences(text, s, e):
+        for ss, se in split_sentences(text, s, e, cues):
             sentences.append(Sentence(len(sentences), ss, se, para, text[ss:se]))
         prev_end = e
     return Body(kept[0][0], kept[-1][1], tuple(sentences), tuple(dropped))
 
 
-def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def split_sentences(text: str, start: int, end: int, cues: SentenceCues) -> list[tuple[int, int]]:
     """Sentence spans inside text[start:end] (a paragraph)."""
     spans = []
     cur = start
-    for m in _SENT_END.finditer(text, start, end):
+    for m in cues.end.finditer(text, start, end):
         stop = m.end()
-        word = re.search(r"([A-Za-z][A-Za-z.]*)\.$", text[max(cur, m.start() - 12):m.start() + 1])
-        if word and m.group(0).startswith(".") and word.group(1).rstrip(".") in ABBREVIATIONS:
+        word = cues.abbreviation.search(text[max(cur, m.start() - cues.abbreviation_chars):m.start() + 1])
+        if word and m.group(0).startswith(".") and word.group(1).rstrip(".") in cues.abbreviations:
             continue
-        if re.search(r"\b[A-Z]\.$", text[max(cur, m.start() - 2):m.start() + 1]):
+        if cues.initial.search(text[max(cur, m.start() - cues.initial_chars):m.start() + 1]):
             continue  # an initial: "Daniel Z. Yong"
         spans.append((cur, stop))
         nxt = stop

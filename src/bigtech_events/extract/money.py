@@ -6,8 +6,12 @@ Numbers with no currency (years, counts, percentages, "Qihoo 360") never match.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+
+from .cuefile import CueFile, alternation
+
+Pattern = re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -28,33 +32,34 @@ class MoneyGrammar:
     suffixes: dict[str, str]
     scales: dict[str, int]
     approximators: list[str]
+    patterns: dict[str, Pattern] = field(default_factory=dict)
+    conversion_before: Pattern | None = None
+    conversion_after: Pattern | None = None
+    conversion_after_chars: int = 0
 
-    def compile(self) -> None:
-        num = r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-        words = sorted((s for s in self.scales if len(s) > 2), key=len, reverse=True)
-        abbr = sorted((s for s in self.scales if len(s) <= 3), key=len, reverse=True)
-        scale = (rf"(?:\s?(?P<sw>{'|'.join(words)})\b|(?P<sa>{'|'.join(abbr)})(?![\w]))")
-        pre = "|".join(re.escape(p) for p in sorted(self.prefixes, key=len, reverse=True))
-        suf = "|".join(re.escape(s) for s in sorted(self.suffixes, key=len, reverse=True))
-        approx = "|".join(re.escape(a) for a in sorted(self.approximators, key=len, reverse=True))
-        lead = rf"(?:(?P<approx>{approx})\s+)?"
-        self.prefix_rx = re.compile(
-            rf"(?<![\w$]){lead}(?P<cur>{pre})\s?{num}(?:{scale})?(?![\d])"
-        )
-        self.suffix_rx = re.compile(
-            rf"(?<![\w$.,]){lead}{num}(?:{scale})?\s?(?P<cur>{suf})\b"
-        )
+    def compile(self, f: CueFile) -> None:
+        """Compile the amount patterns of money.yaml (``f``), filling their {names} from its lists."""
+        shortest, longest = f.number("windows", "scale_word_min_chars"), f.number("windows", "scale_attached_max_chars")
+        words = {"prefix": alternation(self.prefixes), "suffix": alternation(self.suffixes),
+                 "approximator": alternation(self.approximators),
+                 "scale_word": alternation(s for s in self.scales if len(s) >= shortest),
+                 "scale_attached": alternation(s for s in self.scales if len(s) <= longest)}
+        words = f.parts("parts", words)
+        self.patterns = {f"money.{k}": f.pattern("patterns", k, values=words) for k in ("prefix", "suffix")}
+        self.conversion_before = f.pattern("conversion_before")
+        self.conversion_after = f.pattern("conversion_after")
+        self.conversion_after_chars = f.number("windows", "conversion_after_chars")
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[Money]:
         end = len(text) if end is None else end
         hits: list[Money] = []
-        for rule_id, rx in (("money.prefix", self.prefix_rx), ("money.suffix", self.suffix_rx)):
+        for rule_id, rx in self.patterns.items():
             for m in rx.finditer(text, start, end):
                 money = self._build(rule_id, m)
                 if money and not any(h.start < money.end and money.start < h.end for h in hits):
                     hits.append(money)
         hits.sort(key=lambda h: h.start)
-        return _link_conversions(text, hits)
+        return self._link_conversions(text, hits)
 
     def _build(self, rule_id: str, m: re.Match[str]) -> Money | None:
         cur_word = m.group("cur")
@@ -69,24 +74,15 @@ class MoneyGrammar:
         return Money(s, e, text, float(value), currency, bool(m.group("approx")), rule_id)
 
 
-def _link_conversions(text: str, hits: list[Money]) -> list[Money]:
-    """"18.3 billion yuan ($2.8 billion)": the bracketed amount converts the one before it."""
-    out = list(hits)
-    for i in range(1, len(out)):
-        prev, cur = out[i - 1], out[i]
-        between = text[prev.end:cur.start]
-        if re.fullmatch(r"\s*[(（]\s*(?:or\s+|about\s+|roughly\s+|approximately\s+|around\s+)?", between) \
-                and re.match(r"\s*[)）]", text[cur.end:cur.end + 3]) and prev.currency != cur.currency:
-            out[i] = Money(cur.start, cur.end, cur.text, cur.value, cur.currency, cur.approximate,
-                           "money.conversion", equivalent_of=i - 1)
-    return out
-
-
-def format_money(value: float, currency: str) -> str:
-    """Inverse of the grammar for round-trip tests: 984000000, USD -> 'US$984 million'."""
-    symbol = {"USD": "US$", "HKD": "HK$", "CNY": "RMB", "EUR": "€", "GBP": "£"}[currency]
-    for word, mult in (("billion", 10**9), ("million", 10**6)):
-        if value >= mult and (Decimal(str(value)) / mult) == (Decimal(str(value)) / mult).normalize():
-            q = (Decimal(str(value)) / mult).normalize()
-            return f"{symbol}{q:f} {word}"
-    return f"{symbol}{Decimal(str(value)).normalize():f}"
+    def _link_conversions(self, text: str, hits: list[Money]) -> list[Money]:
+        """"18.3 billion yuan ($2.8 billion)": the bracketed amount converts the one before it."""
+        assert self.conversion_before is not None and self.conversion_after is not None
+        out = list(hits)
+        for i in range(1, len(out)):
+            prev, cur = out[i - 1], out[i]
+            if (self.conversion_before.fullmatch(text[prev.end:cur.start])
+                    and self.conversion_after.match(text[cur.end:cur.end + self.conversion_after_chars])
+                    and prev.currency != cur.currency):
+                out[i] = Money(cur.start, cur.end, cur.text, cur.value, cur.currency, cur.approximate,
+                               "money.conversion", equivalent_of=i - 1)
+        return out

@@ -49,24 +49,25 @@ class Extractor:
 
     def analyse(self, article: Article) -> tuple[Doc, list[Event]]:
         r = self.rules
-        body = find_body(article.text, r.boilerplate)
+        body = find_body(article.text, r.boilerplate, r.lexicon.sentences)
         doc = Doc(article.article_id, article.text, article.published, body.sentences,
                   headline=headlines(body.sentences, str(article.meta.get("title", "")), r.grammar,
-                                            article.text))
-        gazetteer_mentions(doc, r.gazetteer, r.disambiguation)
-        company_units(doc, r.unit_suffixes, r.gazetteer)
-        pattern_organisations(doc, r.organisations, r.org_not_first, r.gazetteer)
+                                    article.text))
+        gazetteer_mentions(doc, r.gazetteer, r.disambiguation, r.lexicon.actors)
+        company_units(doc, r.lexicon.actors, r.gazetteer)
+        pattern_organisations(doc, r.organisations, r.org_not_first, r.gazetteer, r.lexicon.actors)
         if r.titles.name_shape is not None and r.titles.not_after_name is not None:
-            name_shape_persons(doc, r.titles, r.gazetteer, r.titles.name_shape, r.titles.not_after_name)
-        extend_given_names(doc, r.titles.pinyin_word)
-        find_titles(doc, r.titles, r.gazetteer)
+            name_shape_persons(doc, r.titles, r.gazetteer, r.titles.name_shape, r.titles.not_after_name,
+                               r.lexicon.titles)
+        extend_given_names(doc, r.lexicon.actors, r.titles.pinyin_word)
+        find_titles(doc, r.titles, r.gazetteer, r.lexicon.titles)
         find_relations(doc, r.relations, r.grammar)
         curated_possessives(doc, r.gazetteer, r.grammar)
-        minister_of(doc, r.gazetteer)
+        minister_of(doc, r.gazetteer, r.lexicon.titles)
         descriptor_references(doc, r.descriptors, r.gazetteer)
         nominal_references(doc, r.nominal, r.grammar)
         surname_references(doc, r.titles, r.grammar)
-        appositive_titles(doc, r.titles)  # again: posts at an organisation named by a later reference
+        appositive_titles(doc, r.titles, r.lexicon.titles)  # again: posts at an organisation named by a later reference
         find_relations(doc, r.relations, r.grammar)
         possessive_modifiers(doc, r.grammar)
         executive_references(doc, r.executives, r.grammar)
@@ -75,7 +76,7 @@ class Extractor:
         return doc, events
 
     def extract(self, article: Article) -> ArticleResult:
-        body = find_body(article.text, self.rules.boilerplate)
+        body = find_body(article.text, self.rules.boilerplate, self.rules.lexicon.sentences)
         doc, events = self.analyse(article)
         return assemble(self.rules, article, doc, events, body.start, body.end)
 

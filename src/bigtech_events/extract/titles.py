@@ -11,11 +11,10 @@ import re
 from dataclasses import dataclass
 
 from .actors import register_pattern_actor
+from .cuefile import alternation
 from .gazetteer import Gazetteer
+from .lexicon import TitleCues
 from .model import Affiliation, Doc, Mention
-
-NAME_TOKEN = r"[A-Z][a-z]+(?:['’-][A-Za-z][a-z]+)?"
-GOV_DEFAULT_TITLES = {"mayor", "vice mayor", "acting mayor", "governor", "vice governor", "party secretary"}
 
 
 @dataclass(frozen=True)
@@ -29,29 +28,26 @@ class Title:
 @dataclass
 class TitleRules:
     titles: list[Title]
-    qualifiers: list[str]
     org_adjectives: dict[str, str]
     org_references: dict[str, tuple[str, ...]]
     surnames: frozenset[str]
     not_names: frozenset[str]
-    regex: re.Pattern[str] | None = None
     by_form: dict[str, Title] | None = None
+    title_split: re.Pattern[str] | None = None
     name_shape: re.Pattern[str] | None = None
     pinyin_word: re.Pattern[str] | None = None
     not_after_name: re.Pattern[str] | None = None
 
     def compile(self) -> None:
+        """The titles by form, and a regex that finds each form in matched title words."""
         self.by_form = {f: t for t in self.titles for f in t.forms}
-        forms = sorted(self.by_form, key=len, reverse=True)
         # Atomic: once a title form matched, a shorter one is not tried ("chief executive", not "chief").
-        alt = "(?>" + "|".join(re.escape(f) for f in forms) + ")"
-        titles = rf"(?:{alt})(?:\s*(?:,|and|&)\s*(?:{alt}))*"
-        name = rf"{NAME_TOKEN}(?:\s+{NAME_TOKEN}){{0,2}}"
-        self.regex = re.compile(rf"(?<![\w-])(?P<titles>{titles})\s+(?P<name>{name})")
-        q = "|".join(re.escape(x) for x in sorted(self.qualifiers, key=len, reverse=True))
-        self.qual_alt = q
-        self.qual_end = re.compile(rf"(?<![\w-])(?P<q>{q})\s+$")
-        self.title_split = re.compile(rf"(?:{alt})")
+        self.title_split = re.compile(alternation(self.by_form, atomic=True))
+
+    def split(self, words: str) -> list[Title]:
+        """The titles named in ``words`` ("founder and CEO" -> founder, CEO)."""
+        assert self.by_form is not None and self.title_split is not None
+        return [self.by_form[f.group(0)] for f in self.title_split.finditer(words)]
 
 
 def surname_of(name: str, surnames: frozenset[str]) -> str:
@@ -62,11 +58,6 @@ def surname_of(name: str, surnames: frozenset[str]) -> str:
     if len(tokens) >= 2 and tokens[1] in surnames:
         return tokens[1]
     return tokens[-1]
-
-
-def persons_so_far(doc: Doc, before: int) -> dict[str, str]:
-    return {m.actor_id: doc.actors[m.actor_id]["name"] for m in doc.mentions
-            if m.start < before and doc.actors.get(m.actor_id, {}).get("actor_type") == "person"}
 
 
 def resolve_surname(doc: Doc, token: str, before: int, rules: TitleRules) -> str | None:
@@ -97,21 +88,20 @@ def nearest_actor(doc: Doc, before: int, types: tuple[str, ...], window: int,
     return None
 
 
-def find_titles(doc: Doc, rules: TitleRules, gaz: Gazetteer) -> None:
-    assert rules.regex is not None and rules.by_form is not None
+def find_titles(doc: Doc, rules: TitleRules, gaz: Gazetteer, cues: TitleCues) -> None:
     for sent in doc.sentences:
-        for m in rules.regex.finditer(doc.text, sent.start, sent.end):
-            _one_title(doc, rules, gaz, sent.index, sent.start, m)
-    appositive_titles(doc, rules)
+        for m in cues.before_name.finditer(doc.text, sent.start, sent.end):
+            _one_title(doc, rules, cues, gaz, sent.index, sent.start, m)
+    appositive_titles(doc, rules, cues)
 
 
 def name_shape_persons(doc: Doc, rules: TitleRules, gaz: Gazetteer, rx: re.Pattern[str],
-                       stop_after: re.Pattern[str]) -> None:
+                       stop_after: re.Pattern[str], cues: TitleCues) -> None:
     """Chinese names no list has: a known surname and a pinyin given name ("Zhang Lidong")."""
     for sent in doc.sentences:
         for m in rx.finditer(doc.text, sent.start, sent.end):
             s, e = m.span()
-            if doc.covered(s, e) or stop_after.match(doc.text[e:e + 30]):
+            if doc.covered(s, e) or stop_after.match(doc.text[e:e + cues.not_after_name_chars]):
                 continue
             name = m.group(0)
             if any(tok in rules.not_names or tok in gaz.forms for tok in name.split()):
@@ -120,20 +110,19 @@ def name_shape_persons(doc: Doc, rules: TitleRules, gaz: Gazetteer, rx: re.Patte
             doc.add_mention(Mention(s, e, name, actor_id, "name", "person.name-shape", sent.index))
 
 
-def _org_appointed(doc: Doc, rules: TitleRules, appoints: re.Pattern[str], as_title: re.Pattern[str]) -> None:
+def _org_appointed(doc: Doc, rules: TitleRules, cues: TitleCues) -> None:
     """"the People's Bank of China appointed Pan Gongsheng as governor": the post is at the appointer."""
     for sent in doc.sentences:
         ms = [m for m in doc.mentions if m.sentence == sent.index]
         for org, person in itertools.pairwise(ms):
             if (doc.actors.get(person.actor_id, {}).get("actor_type") != "person"
-                    or doc.actors.get(org.actor_id, {}).get("actor_type") not in ("company", "agency", "government",
-                                                                                   "party_body")
-                    or not appoints.fullmatch(doc.text, org.end, person.start)):
+                    or doc.actors.get(org.actor_id, {}).get("actor_type") not in cues.appointing_types
+                    or not cues.appointed_by.fullmatch(doc.text, org.end, person.start)):
                 continue
-            tm = as_title.match(doc.text, person.end)
+            tm = cues.appointed_as.match(doc.text, person.end)
             if not tm:
                 continue
-            titles = [rules.by_form[f.group(0)] for f in rules.title_split.finditer(tm.group("titles"))]
+            titles = rules.split(tm.group("titles"))
             if doc.actors[org.actor_id]["actor_type"] not in {ty for t in titles for ty in t.org_types}:
                 continue
             title_text = " and ".join(dict.fromkeys(t.title for t in titles))
@@ -144,18 +133,16 @@ def _org_appointed(doc: Doc, rules: TitleRules, appoints: re.Pattern[str], as_ti
                      f"{person.actor_id} {title_text} of {org.actor_id}")
 
 
-def _second_post(doc: Doc, rules: TitleRules, person: Mention, org: Mention, ms: list[Mention],
-                 sent_idx: int, alt: str) -> None:
+def _second_post(doc: Doc, rules: TitleRules, cues: TitleCues, person: Mention, org: Mention,
+                 ms: list[Mention], sent_idx: int) -> None:
     """"X, a member of the Politburo and vice premier of the State Council": the second post."""
-    more = re.compile(rf"\s+and\s+(?:the\s+|an?\s+)?(?P<titles>{alt}(?:\s*(?:,|and|&)\s*{alt})*)"
-                      rf"\s+(?:of|at)\s+(?:the\s+)?")
     nxt = [m for m in ms if m.start >= org.end]
     if not nxt:
         return
-    bm = more.fullmatch(doc.text, org.end, nxt[0].start)
+    bm = cues.second_post.fullmatch(doc.text, org.end, nxt[0].start)
     if not bm or doc.actors.get(nxt[0].actor_id, {}).get("actor_type") == "person":
         return
-    titles = [rules.by_form[f.group(0)] for f in rules.title_split.finditer(bm.group("titles"))]
+    titles = rules.split(bm.group("titles"))
     if doc.actors[nxt[0].actor_id]["actor_type"] not in {ty for t in titles for ty in t.org_types}:
         return
     nxt[0].modifier = True
@@ -164,80 +151,48 @@ def _second_post(doc: Doc, rules: TitleRules, person: Mention, org: Mention, ms:
                                         f"title.appositive-{titles[0].title_id}", sent_idx, title_text, None))
 
 
-MINISTER_OF = re.compile(r",\s+(?:the\s+)?(?:[Mm]inister|[Vv]ice\s+[Mm]inister)\s+of\s+([A-Z][\w&’' -]*?[a-z])"
-                         r"(?=\s*[,.;]|\s+(?:said|on|at|who)\b)")
-
-
-def minister_of(doc: Doc, gaz: Gazetteer) -> None:
+def minister_of(doc: Doc, gaz: Gazetteer, cues: TitleCues) -> None:
     """"Li Lecheng, Minister of Industry and Information Technology": the ministry so named."""
     for m in list(doc.mentions):
         if doc.actors.get(m.actor_id, {}).get("actor_type") != "person":
             continue
-        mm = MINISTER_OF.match(doc.text, m.end)
+        mm = cues.minister_of.match(doc.text, m.end)
         if not mm:
             continue
-        ids = gaz.forms.get(f"Ministry of {mm.group(1)}")
+        ids = gaz.forms.get(cues.ministry.replace("{name}", mm.group("name")))
         if not ids or len(ids) != 1:
             continue
         org = ids[0]
         doc.actors.setdefault(org, gaz.actors[org].row())
-        doc.add_mention(Mention(mm.start(1), mm.end(1), mm.group(1), org, "alias", "title.minister-of",
-                                m.sentence, modifier=True))
-        title = "vice minister" if "ice" in mm.group(0).split(" of ")[0] else "minister"
-        doc.affiliations.append(Affiliation(m.actor_id, "position", org, m.start, mm.end(1), "title.minister-of",
+        doc.add_mention(Mention(mm.start("name"), mm.end("name"), mm.group("name"), org, "alias",
+                                "title.minister-of", m.sentence, modifier=True))
+        title = cues.vice_minister_title if mm.group("vice") else cues.minister_title
+        doc.affiliations.append(Affiliation(m.actor_id, "position", org, m.start, mm.end("name"), "title.minister-of",
                                             m.sentence, title, None))
         doc.note(m.sentence, "title.minister-of", f"{m.actor_id} {title} of {org}")
 
 
-def appositive_titles(doc: Doc, rules: TitleRules) -> None:
+def appositive_titles(doc: Doc, rules: TitleRules, cues: TitleCues) -> None:
     """"Pony Ma, chairman and CEO of Tencent", "Wu Qing, who took over as chairman of the CSRC"."""
-    assert rules.regex is not None
-    alt = rules.title_split.pattern
-    q = rules.qual_alt
-    between = re.compile(
-        rf",\s+(?:who\s+(?:took\s+over\s+as|was\s+(?:appointed|named)(?:\s+as)?|became|serves\s+as|"
-        rf"(?:replaced|succeeded)\s+[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){{0,2}}\s+as|"
-        rf"is|was|has\s+been|had\s+been)\s+)?(?:also\s+|previously\s+)?(?:the\s+|a\s+|an\s+|its\s+)?(?:(?P<q>{q})\s+)?"
-        rf"(?P<titles>{alt}(?:\s*(?:,|and|&)\s*{alt})*)\s+(?:of|at|for)\s+(?:the\s+)?")
-    remains = re.compile(
-        rf"\s+(?:remains|is|was|became|becomes|serves\s+as|served\s+as|has\s+been|had\s+been)\s+"
-        rf"(?:the\s+|an?\s+|its\s+)?(?:(?P<q>{q})\s+)?(?P<titles>{alt}(?:\s*(?:,|and|&)\s*{alt})*)"
-        rf"\s+(?:of|at)\s+(?:the\s+)?")
-    appointed = re.compile(
-        rf"\s+(?:as\s+)?(?:the\s+|an?\s+)?(?:(?P<q>{q})\s+)?(?P<titles>{alt}(?:\s*(?:,|and|&)\s*{alt})*)"
-        rf"\s+(?:of|at)\s+(?:the\s+)?")
-    org_appoints = re.compile(
-        r"\s+(?:has\s+|had\s+|have\s+)?(?:appointed|named|promoted|elected|picked|tapped)\s+$")
-    as_title = re.compile(rf"\s+(?:as\s+)?(?:its\s+|the\s+|an?\s+)?(?:new\s+)?(?:(?P<q>{q})\s+)?"
-                          rf"(?P<titles>{alt}(?:\s*(?:,|and|&)\s*{alt})*)\b(?!\s+(?:of|at)\b)")
-    _org_appointed(doc, rules, org_appoints, as_title)
-    possessive = re.compile(rf"(?:’s|'s)\s+(?:(?P<q>{q})\s+)?(?P<titles>{alt}(?:\s*(?:,|and|&)\s*{alt})*)\b")
+    _org_appointed(doc, rules, cues)
     for sent in doc.sentences:
         ms = [m for m in doc.mentions if m.sentence == sent.index]
         for i, person in enumerate(ms):
             if doc.actors.get(person.actor_id, {}).get("actor_type") != "person":
                 continue
-            for org in ms[i + 1:i + 3]:
+            for org in ms[i + 1:i + 1 + cues.appositive_mentions]:
                 if doc.actors.get(org.actor_id, {}).get("actor_type") == "person":
                     continue
-                bm = between.fullmatch(doc.text, person.end, org.start) or remains.fullmatch(
-                    doc.text, person.end, org.start)
-                if not bm and re.search(r"\b(?:appoint(?:ed|s)?|nam(?:ed|es)|promot(?:ed|es)|made|elected)\s+$",
-                                        doc.text[max(0, person.start - 15):person.start]):
-                    bm = appointed.fullmatch(doc.text, person.end, org.start)
-                if not bm and re.fullmatch(r",\s+(?:the\s+)?", doc.text[person.end:org.start]):
-                    bm = possessive.match(doc.text, org.end)
-                    if bm and not re.match(r"\s*(?:,|and\b|\.|$)", doc.text[bm.end():bm.end() + 5]):
-                        bm = None
+                bm = _appositive_match(doc, cues, person, org)
                 if not bm:
                     continue
-                titles = [rules.by_form[f.group(0)] for f in rules.title_split.finditer(bm.group("titles"))]
+                titles = rules.split(bm.group("titles"))
                 org_types = {ty for t in titles for ty in t.org_types}
                 if doc.actors[org.actor_id]["actor_type"] not in org_types:
                     continue
                 org.modifier = True
                 title_text = " and ".join(dict.fromkeys(t.title for t in titles))
-                end = max(org.end, bm.end()) if bm.re is possessive else org.end
+                end = max(org.end, bm.end()) if bm.re is cues.possessive else org.end
                 if any((a.subject_id, a.object_id, a.start) == (person.actor_id, org.actor_id, person.start)
                        for a in doc.affiliations):
                     break  # found by the first pass
@@ -246,24 +201,38 @@ def appositive_titles(doc: Doc, rules: TitleRules) -> None:
                                                     sent.index, title_text, bm.group("q")))
                 doc.note(sent.index, f"title.appositive-{titles[0].title_id}",
                          f"{person.actor_id} {title_text} of {org.actor_id}")
-                _second_post(doc, rules, person, org, ms, sent.index, alt)
+                _second_post(doc, rules, cues, person, org, ms, sent.index)
                 break
 
 
-def _one_title(doc: Doc, rules: TitleRules, gaz: Gazetteer, sent_idx: int, sent_start: int,
+def _appositive_match(doc: Doc, cues: TitleCues, person: Mention, org: Mention) -> re.Match[str] | None:
+    """The words that give ``person`` a post at ``org``: between them, or after ``org`` (possessive)."""
+    text = doc.text
+    bm = cues.appositive.fullmatch(text, person.end, org.start) or cues.remains.fullmatch(
+        text, person.end, org.start)
+    if not bm and cues.appointed_verb.search(text[max(0, person.start - cues.appointed_verb_chars):person.start]):
+        bm = cues.appointed.fullmatch(text, person.end, org.start)
+    if not bm and cues.possessive_gap.fullmatch(text[person.end:org.start]):
+        bm = cues.possessive.match(text, org.end)
+        if bm and not cues.possessive_end.match(text[bm.end():bm.end() + cues.possessive_end_chars]):
+            bm = None
+    return bm
+
+
+def _one_title(doc: Doc, rules: TitleRules, cues: TitleCues, gaz: Gazetteer, sent_idx: int, sent_start: int,
                m: re.Match[str]) -> None:
     t_start, t_end = m.span("titles")
     title_words = doc.text[t_start:t_end]
     if any(x.start < t_start < x.end or x.start < t_end < x.end for x in doc.mentions
            if x.rule_id.startswith("organisation.")):
         return  # the words belong to a longer name ("Shanghai Head Office of ...")
-    titles = [rules.by_form[f.group(0)] for f in rules.title_split.finditer(title_words)]
+    titles = rules.split(title_words)
     # Words of the title belong to the title, not to an actor ("Communist Party chief").
     doc.mentions = [x for x in doc.mentions if not (x.start < t_end and t_start < x.end)]
     person = _person(doc, rules, gaz, sent_idx, m)
     if person is None:
         return
-    org, org_start, qualifier = _organisation(doc, rules, gaz, sent_idx, sent_start, t_start, titles)
+    org, org_start, qualifier = _organisation(doc, rules, cues, gaz, sent_idx, sent_start, t_start, titles)
     if org is None:
         return
     org_types = {ty for t in titles for ty in t.org_types}
@@ -304,24 +273,24 @@ def _person(doc: Doc, rules: TitleRules, gaz: Gazetteer, sent_idx: int, m: re.Ma
     return doc.add_mention(Mention(n_start, end, name, actor_id, "title", "title.person", sent_idx))
 
 
-def _organisation(doc: Doc, rules: TitleRules, gaz: Gazetteer, sent_idx: int, sent_start: int,
+def _organisation(doc: Doc, rules: TitleRules, cues: TitleCues, gaz: Gazetteer, sent_idx: int, sent_start: int,
                   t_start: int, titles: list[Title]) -> tuple[str | None, int | None, str | None]:
     """The organisation of the post, where its words start, and a qualifier such as 'outgoing'."""
     pre = doc.text[sent_start:t_start]
     qualifier = None
-    qm = rules.qual_end.search(pre)
+    qm = cues.qualifier_before.search(pre)
     if qm:
         qualifier = qm.group("q")
         pre = pre[: qm.start()]
     # An actor named right before: "Beijing mayor", "Alibaba's chairman".
-    sep = re.search(r"(?:’s|'s)?\s*$", pre)
+    sep = cues.org_before_title.search(pre)
     org_end = sent_start + (sep.start() if sep else len(pre))
     for x in doc.mentions:
         if x.end == org_end and doc.actors.get(x.actor_id, {}).get("actor_type") != "person":
             x.modifier = True
             start = x.start
             if qualifier is None:
-                q2 = rules.qual_end.search(doc.text[sent_start:x.start])
+                q2 = cues.qualifier_before.search(doc.text[sent_start:x.start])
                 if q2:
                     qualifier, start = q2.group("q"), sent_start + q2.start()
             return x.actor_id, start, qualifier
@@ -338,17 +307,18 @@ def _organisation(doc: Doc, rules: TitleRules, gaz: Gazetteer, sent_idx: int, se
         if re.search(rf"(?<![\w-]){re.escape(ref)}\s+$", pre):
             s = sent_start + len(pre.rstrip()) - len(ref)
             fitting = tuple(t for t in types if any(t in title.org_types for title in titles)) or types
-            target = nearest_actor(doc, s, fitting, window=3, skip_modifiers=False)
+            target = nearest_actor(doc, s, fitting, window=cues.org_reference_sentences, skip_modifiers=False)
             if target is None:
                 return None, None, qualifier
-            words = re.sub(r"(?:’s|'s)$", "", ref)
-            if words not in ("its",):
+            words = cues.reference_possessive.sub("", ref)
+            if words not in cues.unrecorded_references:
                 doc.add_mention(Mention(s, s + len(words), words, target.actor_id, "coreference",
                                         "coreference.title-org", sent_idx, modifier=True))
             return target.actor_id, s, qualifier
     # A government post with no organisation named: the government the text is about.
-    if all(t.title in GOV_DEFAULT_TITLES for t in titles):
-        target = nearest_actor(doc, t_start, ("government",), window=2, exclude=("china",))
+    if all(t.title in cues.government_default_titles for t in titles):
+        target = nearest_actor(doc, t_start, ("government",), window=cues.government_default_sentences,
+                               exclude=cues.government_default_exclude)
         if target is not None:
             return target.actor_id, None, qualifier
     return None, None, qualifier

@@ -17,11 +17,13 @@ from typing import Any
 from ..errors import UserError
 from ..extract.actors import ChoiceRule, Disambiguation, OrgPattern
 from ..extract.coref import NominalRule
+from ..extract.cuefile import CueFile
 from ..extract.dates import DateGrammar
 from ..extract.event_model import AttachRule, EventRules, TriggerRule, TypeInfo
 from ..extract.gazetteer import Gazetteer
 from ..extract.grammar import Grammar, load_grammar
 from ..extract.ingest import BoilerplateRules
+from ..extract.lexicon import Lexicon, load_lexicon
 from ..extract.money import MoneyGrammar
 from ..extract.relations import RelationRule
 from ..extract.titles import Title, TitleRules
@@ -36,7 +38,6 @@ class RuleSet:
     disambiguation: dict[str, Disambiguation]
     organisations: list[OrgPattern]
     org_not_first: frozenset[str]
-    unit_suffixes: frozenset[str]
     titles: TitleRules
     relations: list[RelationRule]
     nominal: list[NominalRule]
@@ -45,6 +46,7 @@ class RuleSet:
     events: EventRules
     money: MoneyGrammar
     grammar: Grammar
+    lexicon: Lexicon
     source_dir: Path
 
 
@@ -100,7 +102,6 @@ def load_titles(path: Path, data: Any, names_path: Path, names: Any) -> TitleRul
               for t in data.get("titles", [])]
     rules = TitleRules(
         titles=titles,
-        qualifiers=[str(q) for q in data.get("qualifiers", [])],
         org_adjectives={str(k): str(v) for k, v in data.get("org_adjectives", {}).items()},
         org_references={str(k): tuple(v) for k, v in data.get("org_references", {}).items()},
         surnames=frozenset(str(s) for s in names.get("chinese_surnames", [])),
@@ -183,7 +184,7 @@ def load_triggers(path: Path, data: Any, dates: DateGrammar) -> EventRules:
     return EventRules(types, triggers, attach, dates)
 
 
-def load_dates(data: Any) -> DateGrammar:
+def load_dates(path: Path, data: Any) -> DateGrammar:
     g = DateGrammar(
         weekdays=list(data.get("weekdays", [])), months=list(data.get("months", [])),
         month_abbr={str(k): int(v) for k, v in data.get("month_abbreviations", {}).items()},
@@ -191,16 +192,16 @@ def load_dates(data: Any) -> DateGrammar:
         rel_pub=dict(data.get("relative_to_publication", {})),
         rel_ref=dict(data.get("relative_to_reference", {})),
     )
-    g.compile()
+    g.compile(CueFile(path, data))
     return g
 
 
-def load_money(data: Any) -> MoneyGrammar:
+def load_money(path: Path, data: Any) -> MoneyGrammar:
     g = MoneyGrammar({str(k): str(v) for k, v in data.get("prefixes", {}).items()},
                      {str(k): str(v) for k, v in data.get("suffixes", {}).items()},
                      {str(k): int(v) for k, v in data.get("scales", {}).items()},
                      [str(a) for a in data.get("approximators", [])])
-    g.compile()
+    g.compile(CueFile(path, data))
     return g
 
 
@@ -221,22 +222,23 @@ def load_rules(rules_dir: Path) -> RuleSet:
     gaz = build_gazetteer({p: d for p, d in files.items() if p.parent.name == GAZETTEER})
     orgs, not_first = load_organisations(path("organisations"), data("organisations"))
     nominal, executives = load_coreference(path("coreference"), data("coreference"))
-    dates = load_dates(data("dates"))
+    dates = load_dates(path("dates"), data("dates"))
     return RuleSet(
         boilerplate=load_boilerplate(path("boilerplate"), data("boilerplate")),
         gazetteer=gaz,
         disambiguation=load_disambiguation(path("disambiguation"), data("disambiguation"), gaz),
         organisations=orgs,
         org_not_first=not_first,
-        unit_suffixes=frozenset(str(w) for w in data("organisations").get("unit_suffixes", [])),
         titles=load_titles(path("titles"), data("titles"), path("names"), data("names")),
         relations=load_relations(path("relations"), data("relations")),
         nominal=nominal,
         executives=executives,
         descriptors=load_descriptors(path("coreference"), data("coreference")),
         events=load_triggers(path("triggers"), data("triggers"), dates),
-        money=load_money(data("money")),
+        money=load_money(path("money"), data("money")),
         grammar=load_grammar(path("grammar"), data("grammar"), path("settings"), data("settings"),
                              [*dates.weekdays, *dates.months, *dates.month_abbr]),
+        lexicon=load_lexicon(*(CueFile(path(n), data(n))
+                               for n in ("boilerplate", "disambiguation", "organisations", "names", "titles"))),
         source_dir=rules_dir,
     )
