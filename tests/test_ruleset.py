@@ -229,10 +229,9 @@ def misspelt(tmp_path: Path) -> tuple[Path, str]:
     rules = tmp_path / "rules"
     shutil.copytree(RULES_DIR, rules)
     text = (rules / "triggers.yaml").read_text(encoding="utf-8")
-    old = "  - id: meeting.summoned\n    type: meeting\n    pattern: \"\\\\bsummon(?:s|ed|ing)?\\\\b\"\n" \
-          "    subject: source\n    object: target\n"
-    assert old in text
-    text = text.replace(old, old.replace("    object: target", "    objcet: target"))
+    start = text.index("  - id: meeting.summoned\n")
+    at = text.index("    object: target\n", start)
+    text = text[:at] + "    objcet: target\n" + text[at + len("    object: target\n"):]
     text = text.replace("  praise: {cameo:", "  praise: {camoe:")
     (rules / "triggers.yaml").write_text(text, encoding="utf-8")
     line = _line_of(text, "objcet")
