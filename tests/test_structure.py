@@ -49,3 +49,38 @@ def test_the_cycle_finder_finds_a_cycle():
 
 def test_the_extraction_modules_import_each_other_without_a_cycle():
     assert find_cycle(import_graph()) == []
+
+
+def test_the_stages_are_declared_once_in_order_and_read_only_rule_set_fields():
+    from dataclasses import fields
+
+    from bigtech_events.extract.stages import STAGES
+    from bigtech_events.ruleset.compile import RuleSet
+
+    names = [s.name for s in STAGES]
+    assert len(names) == len(set(names))
+    assert names[0] == "body" and names.index("events") < names.index("acts") == len(names) - 1
+    known = {f.name for f in fields(RuleSet)}
+    assert {r for s in STAGES for r in s.reads} <= known
+
+
+def test_the_extractor_runs_the_declared_stages_and_nothing_else(monkeypatch):
+    import hashlib
+
+    from helpers import RULES_DIR
+
+    from bigtech_events.extract import pipeline, stages
+    from bigtech_events.ruleset import load_rules
+    from bigtech_events.seeds import Article
+
+    ran: list[str] = []
+    wrapped = tuple(stages.Stage(s.name, s.reads, s.adds,
+                                 lambda d, r, s=s: (ran.append(s.name), s.run(d, r))[1]) for s in stages.STAGES)
+    monkeypatch.setattr(pipeline, "STAGES", wrapped)
+    text = "Headline\n\nThe State Administration for Market Regulation fined Meituan on Tuesday."
+    art = Article("stage-test", text, hashlib.sha256(text.encode()).hexdigest(),
+                  {"title": "Headline", "publisher": "p", "published": "2024-03-15", "language": "en"},
+                  Path("x.txt"))
+    doc, result = pipeline.Extractor(load_rules(RULES_DIR)).process(art)
+    assert ran == [s.name for s in stages.STAGES]
+    assert doc.body is not None and [e["event_type"] for e in result.rows["events"]] == ["penalty"]

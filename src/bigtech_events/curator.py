@@ -9,8 +9,6 @@ import yaml
 
 from .errors import UserError
 from .extract import Extractor
-from .extract.ingest import find_body
-from .extract.pipeline import assemble
 from .ids import slugify
 from .pandera_schemas import is_valid_edtf
 from .ruleset import load_rules
@@ -25,9 +23,9 @@ def explain(article_id: str, seeds_dir: Path, rules_dir: Path) -> str:
         raise UserError(f"{path}: no such article; known ids include {known}")
     article = load_article(path)
     ex = Extractor(load_rules(rules_dir))
-    doc, events = ex.analyse(article)
-    body = find_body(article.text, ex.rules.boilerplate, ex.rules.lexicon.sentences)
-    result = assemble(ex.rules, article, doc, events, body.start, body.end)
+    doc, result = ex.process(article)  # the same path as build
+    body = doc.body
+    assert body is not None
     lines = [f"article {article_id}: body {body.start}-{body.end}, {len(doc.sentences)} sentences"]
     for start, end, rule in body.dropped:
         lines.append(f"  dropped {article.text[start:end]!r} ({rule})")

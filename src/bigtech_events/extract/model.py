@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .ingest import Sentence
+from .ingest import Body, Sentence
 
 
 @dataclass
@@ -46,7 +46,11 @@ class Doc:
     affiliations: list[Affiliation] = field(default_factory=list)
     actors: dict[str, dict[str, Any]] = field(default_factory=dict)
     trace: list[dict[str, Any]] = field(default_factory=list)
+    title: str = ""  # the curated title of the article
     headline: frozenset[int] = frozenset()  # sentences that are the headline: no events come from them
+    body: Body | None = None  # the article body and the chrome lines dropped (the body stage)
+    curated_dates: tuple[Any, ...] = ()  # seeds.CuratedEventDate of the article's metadata
+    events: list[Any] = field(default_factory=list)  # event_model.Event, in order (the event stages)
 
     def sentence_of(self, pos: int) -> int:
         for s in self.sentences:

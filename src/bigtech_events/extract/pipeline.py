@@ -1,4 +1,4 @@
-"""One article in, its rows out: ingest -> actors -> affiliations -> events -> amounts."""
+"""One article in, its rows out: the stages of ``stages.STAGES`` in order, then the rows."""
 
 from __future__ import annotations
 
@@ -7,23 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..ids import content_id
 from ..seeds import Article
-from .actors import company_units, extend_given_names, gazetteer_mentions, pattern_organisations
-from .acts import distinct_amounts, merge_acts
-from .coref import (
-    descriptor_references,
-    executive_references,
-    nominal_references,
-    surname_references,
-)
+from .acts import distinct_amounts
 from .event_model import Event
-from .events import event_codes, find_events, summary
+from .events import event_codes, summary
 from .grammar import Grammar
-from .ingest import find_body
 from .model import Doc
 from .participants import attributive, clause_end, clause_start
 from .pipeline_rows import article_row
-from .relations import curated_possessives, find_relations, possessive_modifiers
-from .titles import appositive_titles, find_titles, minister_of, name_shape_persons
+from .stages import STAGES
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
@@ -47,59 +38,26 @@ class Extractor:
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
 
+    def run(self, article: Article) -> Doc:
+        """Run every stage of ``stages.STAGES`` in order over the article; the working state."""
+        doc = Doc(article.article_id, article.text, article.published, (),
+                  title=str(article.meta.get("title", "")), curated_dates=article.curated_dates)
+        for stage in STAGES:
+            stage.run(doc, self.rules)
+        return doc
+
     def analyse(self, article: Article) -> tuple[Doc, list[Event]]:
-        r = self.rules
-        body = find_body(article.text, r.boilerplate, r.lexicon.sentences)
-        doc = Doc(article.article_id, article.text, article.published, body.sentences,
-                  headline=headlines(body.sentences, str(article.meta.get("title", "")), r.grammar,
-                                    article.text))
-        gazetteer_mentions(doc, r.gazetteer, r.disambiguation, r.lexicon.actors)
-        company_units(doc, r.lexicon.actors, r.gazetteer)
-        pattern_organisations(doc, r.organisations, r.org_not_first, r.gazetteer, r.lexicon.actors)
-        if r.titles.name_shape is not None and r.titles.not_after_name is not None:
-            name_shape_persons(doc, r.titles, r.gazetteer, r.titles.name_shape, r.titles.not_after_name,
-                               r.lexicon.titles)
-        extend_given_names(doc, r.lexicon.actors, r.titles.pinyin_word)
-        find_titles(doc, r.titles, r.gazetteer, r.lexicon.titles)
-        find_relations(doc, r.relations, r.grammar)
-        curated_possessives(doc, r.gazetteer, r.grammar)
-        minister_of(doc, r.gazetteer, r.lexicon.titles)
-        descriptor_references(doc, r.descriptors, r.gazetteer)
-        nominal_references(doc, r.nominal, r.grammar)
-        surname_references(doc, r.titles, r.grammar)
-        appositive_titles(doc, r.titles, r.lexicon.titles)  # again: posts at an organisation named by a later reference
-        find_relations(doc, r.relations, r.grammar)
-        possessive_modifiers(doc, r.grammar)
-        executive_references(doc, r.executives, r.grammar)
-        names = {k: v["name"] for k, v in doc.actors.items()}
-        events = merge_acts(find_events(doc, r.events, r.grammar, article.curated_dates, names))
-        return doc, events
+        doc = self.run(article)
+        return doc, doc.events
+
+    def process(self, article: Article) -> tuple[Doc, ArticleResult]:
+        """The working state and the rows: what ``explain`` shows and ``build`` writes."""
+        doc = self.run(article)
+        assert doc.body is not None  # the body stage runs first
+        return doc, assemble(self.rules, article, doc, doc.events, doc.body.start, doc.body.end)
 
     def extract(self, article: Article) -> ArticleResult:
-        body = find_body(article.text, self.rules.boilerplate, self.rules.lexicon.sentences)
-        doc, events = self.analyse(article)
-        return assemble(self.rules, article, doc, events, body.start, body.end)
-
-
-def _norm_title(text: str, g: Grammar) -> str:
-    for typographic, plain in g.quote_folding.items():
-        text = text.replace(typographic, plain)
-    return " ".join(text.split()).lower()
-
-
-def headlines(sentences: tuple, title: str, g: Grammar, text: str = "") -> frozenset[int]:
-    """Lines that state no event: a line equal to the curated title, and every line that is one
-    short sentence with no final stop (an untitled headline, a subheading, a caption or the title
-    of another article in a "read more" list; grammar.yaml: final_stops; settings.yaml:
-    headline_max_chars). Names and amounts in them are still recorded."""
-    want = _norm_title(title, g)
-    out = {s.index for s in sentences if want and _norm_title(s.text, g) == want}
-    for s in sentences:
-        whole_line = (s.start == 0 or text[s.start - 1] == "\n") and (s.end >= len(text) or text[s.end] == "\n")
-        short = len(s.text) < g.settings.headline_max_chars
-        if (whole_line or s.index == 0) and short and not s.text.rstrip().endswith(g.final_stops):
-            out.add(s.index)
-    return frozenset(out)
+        return self.process(article)[1]
 
 
 def assemble(rules: RuleSet, article: Article, doc: Doc, events: list[Event], body_start: int,
