@@ -36,6 +36,7 @@ class MoneyGrammar:
     conversion_before: Pattern | None = None
     conversion_after: Pattern | None = None
     conversion_after_chars: int = 0
+    rate_between: Pattern | None = None
 
     def compile(self, f: CueFile) -> None:
         """Compile the amount patterns of money.yaml (``f``), filling their {names} from its lists."""
@@ -49,6 +50,7 @@ class MoneyGrammar:
         self.conversion_before = f.pattern("conversion_before")
         self.conversion_after = f.pattern("conversion_after")
         self.conversion_after_chars = f.number("windows", "conversion_after_chars")
+        self.rate_between = f.pattern("rate_between")
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[Money]:
         end = len(text) if end is None else end
@@ -59,7 +61,16 @@ class MoneyGrammar:
                 if money and not any(h.start < money.end and money.start < h.end for h in hits):
                     hits.append(money)
         hits.sort(key=lambda h: h.start)
-        return self._link_conversions(text, hits)
+        return self._link_conversions(text, self._without_rates(text, hits))
+
+    def _without_rates(self, text: str, hits: list[Money]) -> list[Money]:
+        """"US$1 = 7.2 yuan": two figures joined as an exchange rate state no amount."""
+        assert self.rate_between is not None
+        rate = set()
+        for a, b in zip(hits, hits[1:]):
+            if a.currency != b.currency and self.rate_between.fullmatch(text, a.end, b.start):
+                rate |= {a.start, b.start}
+        return [h for h in hits if h.start not in rate]
 
     def _build(self, rule_id: str, m: re.Match[str]) -> Money | None:
         cur_word = m.group("cur")
