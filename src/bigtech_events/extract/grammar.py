@@ -52,7 +52,7 @@ GRAMMAR_KEYS: dict[str, dict[str, str]] = {
     "references": {
         "bare_article": PATTERN, "apposition_gap": PATTERN, "possessive_after": PATTERN,
         "surname_word": PATTERN, "name_word_before": PATTERN, "name_word_after": PATTERN,
-        "executive_org_types": TYPES},
+        "executive_org_types": TYPES, "dateline": PATTERN},
     "relations": {
         "possessive_modifier": PATTERN, "possessive_relation": PATTERN,
         "possessive_relations": WORDS},
@@ -146,6 +146,7 @@ class Grammar:
     name_word_before: Pattern
     name_word_after: Pattern
     executive_org_types: tuple[str, ...]
+    dateline: Pattern
     # relations
     possessive_modifier: Pattern
     possessive_relation: Pattern

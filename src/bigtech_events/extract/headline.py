@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .grammar import Grammar
+from .model import Doc
 
 
 def _norm_title(text: str, g: Grammar) -> str:
@@ -24,3 +25,16 @@ def headlines(sentences: tuple, title: str, g: Grammar, text: str = "") -> froze
         if (whole_line or s.index == 0) and short and not s.text.rstrip().endswith(g.final_stops):
             out.add(s.index)
     return frozenset(out)
+
+
+def dateline_mentions(doc: Doc, g: Grammar) -> None:
+    """Names inside a dateline that opens a sentence (grammar.yaml: dateline) only say where the
+    report was filed and who sent it: they are kept as mentions but take no part in events."""
+    for sent in doc.sentences:
+        m = g.dateline.match(doc.text, sent.start, sent.end)
+        if m is None:
+            continue
+        for x in doc.mentions:
+            if sent.start <= x.start and x.end <= m.end():
+                x.modifier = True
+                doc.note(sent.index, "grammar.dateline", f"{x.text!r} is in the dateline: no participant")

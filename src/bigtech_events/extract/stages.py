@@ -23,7 +23,7 @@ from .coref import (
     surname_references,
 )
 from .events import find_events
-from .headline import headlines
+from .headline import dateline_mentions, headlines
 from .ingest import find_body
 from .model import Doc
 from .relations import curated_possessives, find_relations, possessive_modifiers
@@ -96,6 +96,7 @@ STAGES: tuple[Stage, ...] = (
           lambda d, r: possessive_modifiers(d, r.grammar)),
     Stage("executives", ("executives", "grammar"), ("mentions",),
           lambda d, r: executive_references(d, r.executives, r.grammar)),
+    Stage("datelines", ("grammar",), ("modifiers",), lambda d, r: dateline_mentions(d, r.grammar)),
     Stage("events", ("events", "grammar"), ("events", "mentions"), _events),
     Stage("acts", (), ("events",), _acts),
 )
