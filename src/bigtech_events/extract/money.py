@@ -5,6 +5,7 @@ Numbers with no currency (years, counts, percentages, "Qihoo 360") never match.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -67,7 +68,7 @@ class MoneyGrammar:
         """"US$1 = 7.2 yuan": two figures joined as an exchange rate state no amount."""
         assert self.rate_between is not None
         rate = set()
-        for a, b in zip(hits, hits[1:]):
+        for a, b in itertools.pairwise(hits):
             if a.currency != b.currency and self.rate_between.fullmatch(text, a.end, b.start):
                 rate |= {a.start, b.start}
         return [h for h in hits if h.start not in rate]
