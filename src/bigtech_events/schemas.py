@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from .contract.vocab import read_table_schema
 from .errors import UserError
 from .paths import project_path
 
@@ -46,12 +47,7 @@ _ARROW_TYPES = {
 
 def load_schema_file(path: Path) -> dict[str, Any]:
     """Read one ``<table>.schema.json`` file, with a one-line error on bad JSON."""
-    try:
-        schema = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"{path}: schema file is missing; every table needs schemas/<table>.schema.json") from None
-    except json.JSONDecodeError as exc:
-        raise UserError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg}); fix the schema file") from None
+    schema = read_table_schema(path)
     for field in schema.get("fields", []):
         if field.get("type") not in _ARROW_TYPES:
             raise UserError(

@@ -33,15 +33,20 @@ VOCABULARIES: dict[str, tuple[str, str]] = {
 }
 
 
-@lru_cache(maxsize=32)
-def _fields(table: str, schemas_dir: str) -> dict[str, dict[str, Any]]:
-    path = Path(schemas_dir) / f"{table}.schema.json"
+def read_table_schema(path: Path) -> dict[str, Any]:
+    """One ``schemas/<table>.schema.json`` as data, with a one-line error when missing or bad JSON.
+    (Here, not in ``schemas``, so that reading a vocabulary imports no pandas or pyarrow.)"""
     try:
-        schema = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UserError(f"{path}: schema file is missing; every table needs schemas/<table>.schema.json") from None
     except json.JSONDecodeError as exc:
         raise UserError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg}); fix the schema file") from None
+
+
+@lru_cache(maxsize=32)
+def _fields(table: str, schemas_dir: str) -> dict[str, dict[str, Any]]:
+    schema = read_table_schema(Path(schemas_dir) / f"{table}.schema.json")
     return {f["name"]: f for f in schema.get("fields", [])}
 
 

@@ -175,28 +175,13 @@ def load_grammar(path: Path, data: Any, settings_path: Path, settings: Any, date
                           for form in (w, w[:1].upper() + w[1:])}
     forms = alternation(values["pronouns"], any_space=True)
     values["pronoun"] = _regex(f, "pronouns", rf"(?<![\w’'])({forms})(?![\w’'])")
-    values["settings"] = load_settings(settings_path, settings)
+    values["settings"] = load_settings(settings)
     return Grammar(**{f.name: values[f.name] for f in fields(Grammar)})
 
 
-def load_settings(path: Path, data: Any) -> Settings:
-    """settings.yaml's data: every setting present and known, each a whole number."""
-    if not isinstance(data, dict):
-        raise UserError(f"{path}:1: expected a mapping of names to whole numbers; see docs/rules.md")
-    names = [field.name for field in fields(Settings)]
-    where = CueFile(path, data)
-    for key in data:
-        if key not in names:
-            raise UserError(f"{path}:{where.line(str(key))}: unknown setting {key!r}; "
-                            f"fix its spelling or remove it (known: {', '.join(names)})")
-    for name in names:
-        if name not in data:
-            raise UserError(f"{path}:1: setting {name!r} is missing; add it (see docs/rules.md)")
-        value = data[name]
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise UserError(f"{path}:{where.line(name)}: {name} must be a whole number of 0 or more, "
-                            f"not {value!r}; fix it")
-    return Settings(**{n: data[n] for n in names})
+def load_settings(data: Any) -> Settings:
+    """settings.yaml's data, already checked by its schema (every setting present, a whole number)."""
+    return Settings(**{field.name: int(data[field.name]) for field in fields(Settings)})
 
 
 def _actor_types() -> tuple[str, ...]:
@@ -208,30 +193,8 @@ def _kinds() -> dict[str, str]:
 
 
 def _flatten(f: CueFile) -> dict[str, Any]:
-    """The keys of every section, checked against GRAMMAR_KEYS (none unknown, none missing)."""
-    path, data = f.path, f.data
-    if not isinstance(data, dict):
-        raise UserError(f"{path}:1: expected the sections {', '.join(GRAMMAR_KEYS)}; see docs/rules.md")
-    out: dict[str, Any] = {}
-    for section in data:
-        if section not in GRAMMAR_KEYS:
-            raise UserError(f"{path}:{_line(f, str(section))}: unknown section {section!r}; "
-                            f"use one of {', '.join(GRAMMAR_KEYS)}")
-    for section, keys in GRAMMAR_KEYS.items():
-        entries = data.get(section)
-        if not isinstance(entries, dict):
-            raise UserError(f"{path}:{_line(f, section)}: section {section!r} is missing or not a "
-                            "mapping; restore it from the repository")
-        for key in entries:
-            if key not in keys:
-                raise UserError(f"{path}:{_line(f, f'{section}.{key}')}: unknown key {section}.{key}; "
-                                f"fix its spelling or remove it (known: {', '.join(keys)})")
-        for key in keys:
-            if key not in entries:
-                raise UserError(f"{path}:{_line(f, section)}: {section}.{key} is missing; "
-                                "add it (see docs/rules.md)")
-            out[key] = entries[key]
-    return out
+    """The keys of every section in one mapping (the schema has checked that each is there)."""
+    return {key: f.data[section][key] for section, keys in GRAMMAR_KEYS.items() for key in keys}
 
 
 def _checked(f: CueFile, name: str, kind: str, value: Any) -> Any:
