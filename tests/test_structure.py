@@ -59,7 +59,8 @@ def test_the_stages_are_declared_once_in_order_and_read_only_rule_set_fields():
 
     names = [s.name for s in STAGES]
     assert len(names) == len(set(names))
-    assert names[0] == "body" and names.index("events") < names.index("acts") == len(names) - 1
+    assert names[0] == "body" and names.index("references") < names.index("events") < names.index("acts")
+    assert names[-1] == "used-references"
     known = {f.name for f in fields(RuleSet)}
     assert {r for s in STAGES for r in s.reads} <= known
 
@@ -84,3 +85,35 @@ def test_the_extractor_runs_the_declared_stages_and_nothing_else(monkeypatch):
     doc, result = pipeline.Extractor(load_rules(RULES_DIR)).process(art)
     assert ran == [s.name for s in stages.STAGES]
     assert doc.body is not None and [e["event_type"] for e in result.rows["events"]] == ["penalty"]
+
+
+def test_only_the_coreference_stages_add_mentions_and_the_events_stage_uses_their_resolutions(monkeypatch):
+    """Pronouns are resolved by the references stage; the events stage adds no mention of its
+    own; the used-references stage records the pronoun an event took as a participant."""
+    import hashlib
+
+    from helpers import RULES_DIR
+
+    from bigtech_events.extract import pipeline, stages
+    from bigtech_events.ruleset import load_rules
+    from bigtech_events.seeds import Article
+
+    counts: dict[str, int] = {}
+    wrapped = tuple(stages.Stage(s.name, s.reads, s.adds,
+                                 lambda d, r, s=s: (s.run(d, r), counts.__setitem__(s.name, len(d.mentions)))[0])
+                    for s in stages.STAGES)
+    monkeypatch.setattr(pipeline, "STAGES", wrapped)
+    text = ("Headline\n\nThe State Administration for Market Regulation opened a review of Meituan on Monday. "
+            "On Tuesday it fined Meituan 3 billion yuan.")
+    art = Article("stage-test", text, hashlib.sha256(text.encode()).hexdigest(),
+                  {"title": "Headline", "publisher": "p", "published": "2024-03-15", "language": "en"},
+                  Path("x.txt"))
+    doc, result = pipeline.Extractor(load_rules(RULES_DIR)).process(art)
+    names = [s.name for s in stages.STAGES]
+    before_events = names[names.index("events") - 1]
+    assert counts["events"] == counts["acts"] == counts[before_events]
+    assert any(k == "pronoun" for k, _ in doc.references)
+    pronouns = [m for m in result.rows["mentions"] if m["rule_id"] == "coreference.pronoun"]
+    assert [m["text"] for m in pronouns] == ["it"]
+    assert pronouns[0]["actor_id"] == "state-administration-for-market-regulation"
+    assert counts["used-references"] == counts["acts"] + 1

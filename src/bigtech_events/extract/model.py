@@ -51,6 +51,8 @@ class Doc:
     body: Body | None = None  # the article body and the chrome lines dropped (the body stage)
     curated_dates: tuple[Any, ...] = ()  # seeds.CuratedEventDate of the article's metadata
     events: list[Any] = field(default_factory=list)  # event_model.Event, in order (the event stages)
+    # references.Reference by (kind, start): what each pronoun or counted phrase stands for
+    references: dict[tuple[str, int], Any] = field(default_factory=dict)
 
     def sentence_of(self, pos: int) -> int:
         for s in self.sentences:

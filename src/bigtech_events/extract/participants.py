@@ -7,7 +7,6 @@ from functools import lru_cache
 
 from .grammar import Grammar
 from .model import Doc, Mention
-from .titles import nearest_actor
 
 
 def parentheticals(doc: Doc, g: Grammar, start: int, end: int) -> list[tuple[int, int]]:
@@ -97,44 +96,13 @@ def subject_group(doc: Doc, g: Grammar, sent_idx: int, start: int, trig_start: i
                 if g.relative_who.fullmatch(doc.text[m.end:start])]
         if head:
             return [head[-1]]
-    counted = _counted_reference(doc, g, sent_idx, start, trig_start)
-    if counted:
-        return counted
+    counted = g.counted.search(doc.text, start, trig_start)
+    if counted and ("counted", counted.start()) in doc.references:
+        return list(doc.references["counted", counted.start()].mentions)
     pron = [p for p in g.pronoun.finditer(doc.text, start, trig_start)
             if not g.event_anaphora.match(doc.text, p.end())]
-    if pron:
-        p = pron[0]
-        types = g.pronouns.get(p.group(1), ())
-        target = subject_of_recent(doc, g, p.start(), types, sent_idx) or nearest_actor(
-            doc, p.start(), types, window=g.settings.pronoun_sentences, skip_modifiers=True)
-        if target is not None:
-            m = doc.add_mention(Mention(p.start(), p.end(), p.group(1), target.actor_id, "coreference",
-                                        "coreference.pronoun", sent_idx))
-            return [m]
-    return []
-
-
-def _earlier_sentences(sent_idx: int, n: int) -> list[int]:
-    """The indexes of the n sentences before sent_idx, nearest first."""
-    return [i for i in range(sent_idx - 1, sent_idx - 1 - n, -1) if i >= 0]
-
-
-def _counted_reference(doc: Doc, g: Grammar, sent_idx: int, start: int, end: int) -> list[Mention]:
-    """"All three companies": the last group of exactly that many actors of the kind, named in the
-    previous sentences (settings.yaml: counted_reference_sentences)."""
-    m = g.counted.search(doc.text, start, end)
-    if not m:
-        return []
-    n, kind = g.counted_numbers.get(m.group(1)), g.counted_kinds.get(m.group(2))
-    for idx in _earlier_sentences(sent_idx, g.settings.counted_reference_sentences):
-        sent = doc.sentences[idx]
-        ms = [x for x in eligible(doc, g, sent.start, sent.end)
-              if doc.actors.get(x.actor_id, {}).get("actor_type") == kind]
-        for i in range(len(ms)):
-            group = group_from(doc, g, ms, i)
-            if len(group) == n:
-                return [doc.add_mention(Mention(m.start(), m.end(), m.group(0), x.actor_id, "coreference",
-                                                "coreference.counted", sent_idx)) for x in group]
+    if pron and ("pronoun", pron[0].start()) in doc.references:
+        return list(doc.references["pronoun", pron[0].start()].mentions)
     return []
 
 
@@ -146,19 +114,6 @@ def last_group(doc: Doc, g: Grammar, start: int, end: int) -> list[Mention]:
         if group[-1] is ms[-1]:
             return group
     return []
-
-
-def subject_of_recent(doc: Doc, g: Grammar, before: int, types: tuple[str, ...],
-                      sent_idx: int) -> Mention | None:
-    """For "it"/"he": the first actor of a fitting type named in this sentence before the pronoun,
-    else in the sentences before (news style keeps the subject as the topic)."""
-    for idx in [sent_idx, *_earlier_sentences(sent_idx, g.settings.pronoun_sentences)]:
-        sent = doc.sentences[idx]
-        end = before if idx == sent_idx else sent.end
-        for m in eligible(doc, g, sent.start, end):
-            if doc.actors.get(m.actor_id, {}).get("actor_type") in types:
-                return m
-    return None
 
 
 def object_group(doc: Doc, g: Grammar, trig_end: int, end: int, sent_idx: int | None = None,
@@ -181,16 +136,12 @@ def object_group(doc: Doc, g: Grammar, trig_end: int, end: int, sent_idx: int | 
                 group = group + group_from(doc, g, rest, 0)
         return group
     pm = g.object_pronoun.match(doc.text, trig_end)
-    if pm and sent_idx is not None:
+    ref = doc.references.get(("object", pm.start(1))) if pm and sent_idx is not None else None
+    if ref is not None:
         # "barred it from ...": the organisation named last before the act, other than the actor.
-        start = doc.sentences[max(0, sent_idx - g.settings.pronoun_sentences)].start
-        before = [m for m in eligible(doc, g, start, trig_end - len(pm.group(0)) + 1)
-                  if doc.actors.get(m.actor_id, {}).get("actor_type") in g.object_pronoun_types
-                  and m.actor_id not in exclude]
-        if before:
-            target = before[-1]
-            return [doc.add_mention(Mention(pm.start(1), pm.end(1), pm.group(1), target.actor_id,
-                                            "coreference", "coreference.pronoun", sent_idx))]
+        target = next((x for x in ref.mentions if x.actor_id not in exclude), None)
+        if target is not None:
+            return [target]
     return []
 
 

@@ -26,6 +26,7 @@ from .events import find_events
 from .headline import dateline_mentions, headlines
 from .ingest import find_body
 from .model import Doc
+from .references import resolve_references, used_reference_mentions
 from .relations import curated_possessives, find_relations, possessive_modifiers
 from .titles import appositive_titles, find_titles, minister_of, name_shape_persons
 
@@ -97,6 +98,8 @@ STAGES: tuple[Stage, ...] = (
     Stage("executives", ("executives", "grammar"), ("mentions",),
           lambda d, r: executive_references(d, r.executives, r.grammar)),
     Stage("datelines", ("grammar",), ("modifiers",), lambda d, r: dateline_mentions(d, r.grammar)),
-    Stage("events", ("events", "grammar"), ("events", "mentions"), _events),
+    Stage("references", ("grammar",), ("references",), lambda d, r: resolve_references(d, r.grammar)),
+    Stage("events", ("events", "grammar"), ("events",), _events),
     Stage("acts", (), ("events",), _acts),
+    Stage("used-references", (), ("mentions",), lambda d, r: used_reference_mentions(d)),
 )
