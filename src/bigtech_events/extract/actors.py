@@ -143,7 +143,7 @@ def pattern_organisations(doc: Doc, patterns: list[OrgPattern], not_first: froze
                 first = name.split()[0]
                 if first in not_first or name in gaz.forms and len(gaz.forms[name]) > 1:
                     continue
-                inside = [x for x in doc.mentions if x.start < e and s < x.end]
+                inside = doc.overlapping(s, e)
                 if any(x.start < s or x.end > e or (x.start, x.end) == (s, e) for x in inside):
                     continue  # overlaps a name that reaches outside the shape, or is that very name
                 # A longer name that contains a known one wins: "JD Industrials" around "JD" is another

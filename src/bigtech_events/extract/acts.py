@@ -29,12 +29,20 @@ def merge_acts(events: list[Event]) -> list[Event]:
     precise date, and records the other as a supporting mention in ``Event.mentions``.
     """
     acts: list[Event] = []
+    # Two mentions of one act share an actor (``same_act``): look only at the acts of the same
+    # type and modality that name one of this mention's actors, in the order they were told.
+    by_actor: dict[tuple[str, str, str], set[int]] = {}
     for ev in events:
-        twin = next((a for a in acts if same_act(a, ev)), None)
-        if twin is None:
+        near = sorted({i for x, _, _ in ev.participants
+                       for i in by_actor.get((ev.event_type, ev.modality, x), ())})
+        j = next((i for i in near if same_act(acts[i], ev)), None)
+        if j is None:
+            j = len(acts)
             acts.append(ev)
         else:
-            absorb(twin, ev)
+            absorb(acts[j], ev)
+        for x, _, _ in acts[j].participants:
+            by_actor.setdefault((ev.event_type, ev.modality, x), set()).add(j)
     return acts
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from .grammar import Grammar
 from .model import Doc, Mention
-from .titles import TitleRules, nearest_actor, resolve_surname
+from .titles import TitleRules, first_named, nearest_actor, resolve_surname
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,8 @@ def unique_named(doc: Doc, sent_idx: int, types: tuple[str, ...], window: int,
                  exclude: tuple[str, ...]) -> Mention | None:
     """The first mention of the only actor of ``types`` named (not by coreference) within ``window``
     sentences before or after ``sent_idx``; None when there is none or more than one."""
-    near = [x for x in doc.mentions if abs(x.sentence - sent_idx) <= window and x.resolution != "coreference"
+    near = [x for x in doc.in_sentences(sent_idx - window, sent_idx + window)
+            if abs(x.sentence - sent_idx) <= window and x.resolution != "coreference"
             and not x.location and doc.actors[x.actor_id]["actor_type"] in types and x.actor_id not in exclude]
     return near[0] if len({x.actor_id for x in near}) == 1 else None
 
@@ -53,19 +54,21 @@ def nominal_references(doc: Doc, rules: list[NominalRule], g: Grammar) -> None:
                 s, e = m.span(1) if _modified(g, m) else m.span(0)
                 if doc.covered(s, e):
                     continue
-                if (any(_apposition(doc, g, x.end, m.start()) for x in doc.mentions)
+                if (any(_apposition(doc, g, x.end, m.start()) for x in doc.mentions_in(sent.start, m.start()))
                         and not g.possessive_after.match(doc.text, m.end())):
                     continue  # "Lufax, the Shanghai-based lending platform,": describes the name beside it
                 target = None
                 if rule.unique:
                     target = unique_named(doc, sent.index, rule.types, rule.window, rule.exclude)
                 elif rule.prefer:
-                    target = next((x for x in reversed(doc.mentions) if x.actor_id in rule.prefer
+                    target = next((x for x in reversed(doc.in_sentences(sent.index - rule.window, sent.index))
+                                   if x.actor_id in rule.prefer
                                    and x.end <= m.start() and x.sentence >= sent.index - rule.window), None)
                 if target is None and not rule.unique:
                     # "JD Logistics, the group's delivery arm": an apposition does not refer to the
                     # name it stands beside.
-                    beside = [x.actor_id for x in doc.mentions if _apposition(doc, g, x.end, m.start())]
+                    beside = [x.actor_id for x in doc.mentions_in(sent.start, m.start())
+                              if _apposition(doc, g, x.end, m.start())]
                     # Places that only locate another name are skipped ("Hangzhou, capital of Zhejiang");
                     # an organisation named as someone's employer is still a fine antecedent.
                     target = nearest_actor(doc, m.start(), rule.types, rule.window,
@@ -82,13 +85,16 @@ def descriptor_references(doc: Doc, rules: list[tuple[str, str, re.Pattern[str],
                           gaz: Any) -> None:
     """"China's market regulator": a descriptive name of a central body, resolved to it unless the
     article has named another body the words could mean."""
+    # Where each rule's other body is first named (its first match ends): once per article.
+    named = [None if unless is None else min((x.end() for x in unless.finditer(doc.text)), default=None)
+             for _, _, _, unless in rules]
     for sent in doc.sentences:
-        for rule_id, actor_id, rx, unless in rules:
+        for (rule_id, actor_id, rx, _), first in zip(rules, named):
             for m in rx.finditer(doc.text, sent.start, sent.end):
                 s, e = m.span(1)
                 if doc.covered(s, e) or actor_id not in gaz.actors:
                     continue
-                if unless is not None and unless.search(doc.text, 0, m.start()):
+                if first is not None and first <= m.start():
                     doc.note(sent.index, f"coreference.{rule_id}", f"{m.group(1)!r} left unresolved: "
                              "another body it could mean was named before")
                     continue
@@ -100,6 +106,8 @@ def descriptor_references(doc: Doc, rules: list[tuple[str, str, re.Pattern[str],
 def surname_references(doc: Doc, rules: TitleRules, g: Grammar) -> None:
     """A surname alone ("Liu thanked ...") refers to the one person of that surname named before."""
     width = g.settings.surname_context_chars
+    # A surname resolves to someone named before it, so its own mention changes no first naming.
+    firsts = first_named(doc, rules)
     for sent in doc.sentences:
         for m in g.surname_word.finditer(doc.text, sent.start, sent.end):
             word = m.group(1)
@@ -109,7 +117,7 @@ def surname_references(doc: Doc, rules: TitleRules, g: Grammar) -> None:
             after = doc.text[m.end():m.end() + width]
             if g.name_word_before.search(before) or g.name_word_after.match(after):
                 continue  # part of a longer name
-            actor_id = resolve_surname(doc, word, m.start(), rules)
+            actor_id = resolve_surname(doc, word, m.start(), rules, firsts)
             if actor_id:
                 doc.add_mention(Mention(m.start(), m.end(), word, actor_id, "coreference",
                                         "coreference.surname", sent.index))

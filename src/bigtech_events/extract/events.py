@@ -36,7 +36,7 @@ def find_events(doc: Doc, rules: EventRules, g: Grammar, curated: tuple[CuratedE
         found = [e for e in found if e.participants and _source_fits(doc, e, rules.types[e.event_type])]
         found = _anaphora(doc, g, found, events, sent.index)
         exprs = rules.dates.find(doc.text, sent.start, sent.end, pub)
-        prev = [e for e in events if sent.index - g.settings.context_date_sentences <= e.sentence < sent.index]
+        prev = [e for e in since(events, sent.index - g.settings.context_date_sentences) if e.sentence < sent.index]
         for ev in found:
             date_event(doc, g, ev, exprs, pub, ref, prev, sent.text, last_exprs)
         apply_curated(found, curated, name_of)
@@ -47,6 +47,14 @@ def find_events(doc: Doc, rules: EventRules, g: Grammar, curated: tuple[CuratedE
             ref = dated[0].when  # the sentence's main event sets the narrative time
         last_exprs = [x for x in exprs if x.when is not None] or last_exprs
     return events
+
+
+def since(events: list[Event], first: int) -> list[Event]:
+    """The events told from sentence ``first`` on (``events`` is in sentence order)."""
+    i = len(events)
+    while i > 0 and events[i - 1].sentence >= first:
+        i -= 1
+    return events[i:]
 
 
 def _edtf_start(value: str) -> dt.date:
@@ -67,7 +75,7 @@ def _matches(doc: Doc, rules: EventRules, sent) -> list[tuple[TriggerRule, re.Ma
         if any(m.start() < k.end() and k.start() < m.end() and r.event_type == rule.event_type
                for r, k in kept):
             continue  # the longer trigger of the same type wins
-        if any(x.start < m.start() < x.end or x.start < m.end() < x.end for x in doc.mentions):
+        if doc.inside(m.start()) or doc.inside(m.end()):
             continue  # trigger words inside a name
         kept.append((rule, m))
     return sorted(kept, key=lambda h: h[1].start())
@@ -110,7 +118,7 @@ def _sentence_events(doc: Doc, rules: EventRules, g: Grammar, sent) -> list[Even
         for _, role, group in groups:
             if role == "location":
                 location = doc.actors[group[0].actor_id]["name"]
-        loc = [x for x in doc.mentions if x.location and (c_start <= x.start < c_end or (
+        loc = [x for x in doc.starting_in(sent.start, sent.end) if x.location and (c_start <= x.start < c_end or (
             0 <= x.start - sent.start < g.settings.sentence_opening_chars
             and g.opening_place_after.match(doc.text, x.end)
             and clause_start(doc, g, sent.start, x.start) == sent.start))]
@@ -154,8 +162,8 @@ def _anaphora(doc: Doc, g: Grammar, found: list[Event], earlier: list[Event], se
     for ev in found:
         start = max(doc.sentences[ev.sentence].start, ev.trig_start - g.settings.anaphora_chars)
         words = doc.text[start:ev.trig_end]
-        prior = [e for e in earlier if e.event_type == ev.event_type
-                 and e.sentence >= sent_idx - g.settings.anaphora_sentences]
+        prior = [e for e in since(earlier, sent_idx - g.settings.anaphora_sentences)
+                 if e.event_type == ev.event_type]
         if g.definite.search(words) and prior:
             for actor_id, role, mention in ev.participants:
                 prior[-1].add(actor_id, role, mention, ev.rule.rule_id)
@@ -202,8 +210,8 @@ def _attachments(doc: Doc, rules: EventRules, g: Grammar, sent, found: list[Even
             if not group:
                 continue
             here = [e for e in found if e.trig_start < m.start() and e.event_type in rule.types]
-            back = [e for e in earlier if e.sentence >= sent.index - g.settings.attach_sentences
-                    and e.event_type in rule.types]
+            back = [e for e in since(earlier, sent.index - g.settings.attach_sentences)
+                    if e.event_type in rule.types]
             target = (here or back or [None])[-1]
             if target is None:
                 continue

@@ -34,7 +34,6 @@ def dateline_mentions(doc: Doc, g: Grammar) -> None:
         m = g.dateline.match(doc.text, sent.start, sent.end)
         if m is None:
             continue
-        for x in doc.mentions:
-            if sent.start <= x.start and x.end <= m.end():
-                x.modifier = True
-                doc.note(sent.index, "grammar.dateline", f"{x.text!r} is in the dateline: no participant")
+        for x in doc.mentions_in(sent.start, m.end()):
+            x.modifier = True
+            doc.note(sent.index, "grammar.dateline", f"{x.text!r} is in the dateline: no participant")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,9 +35,27 @@ class Affiliation:
     qualifier: str | None = None
 
 
+def _order(m: Mention) -> tuple[int, int, str]:
+    return (m.start, -m.end, m.actor_id)
+
+
+@dataclass
+class _Index:
+    """Offsets of ``Doc.mentions`` (kept in ``_order``) for range queries in O(log n + k)."""
+
+    of: list[Mention]  # the list it was built from
+    size: int
+    starts: list[int]
+    longest: int  # the longest mention, in characters: how far back an overlap can start
+
+
 @dataclass
 class Doc:
-    """Text, sentences and everything found so far in one article."""
+    """Text, sentences and everything found so far in one article.
+
+    ``mentions`` is kept in document order (start, longest first, actor id). Stages may filter
+    it or remove from it; every lookup by offset goes through the index below, rebuilt when the
+    list was replaced or changed size, and updated in place by ``add_mention``."""
 
     article_id: str
     text: str
@@ -54,26 +73,77 @@ class Doc:
     # references.Reference by (kind, start): what each pronoun or counted phrase stands for
     references: dict[tuple[str, int], Any] = field(default_factory=dict)
 
+    _index: _Index | None = field(default=None, repr=False, compare=False)
+    _sentence_starts: list[int] | None = field(default=None, repr=False, compare=False)
+
+    def sentence_from(self, pos: int) -> int:
+        """The position in ``sentences`` of the last sentence that starts at or before pos (-1: none)."""
+        if self._sentence_starts is None or len(self._sentence_starts) != len(self.sentences):
+            self._sentence_starts = [s.start for s in self.sentences]
+        return bisect_right(self._sentence_starts, pos) - 1
+
     def sentence_of(self, pos: int) -> int:
-        for s in self.sentences:
-            if s.start <= pos < s.end:
-                return s.index
+        i = self.sentence_from(pos)
+        if i >= 0 and self.sentences[i].start <= pos < self.sentences[i].end:
+            return self.sentences[i].index
         return -1
 
+    def _idx(self) -> _Index:
+        ix = self._index
+        if ix is None or ix.of is not self.mentions or ix.size != len(self.mentions):
+            ix = _Index(self.mentions, len(self.mentions), [m.start for m in self.mentions],
+                        max((m.end - m.start for m in self.mentions), default=0))
+            self._index = ix
+        return ix
+
     def add_mention(self, m: Mention) -> Mention:
-        for old in self.mentions:
-            if old.start == m.start and old.end == m.end and old.actor_id == m.actor_id:
+        ix = self._idx()
+        i = bisect_left(ix.starts, m.start)
+        while i < len(ix.starts) and ix.starts[i] == m.start:
+            old = self.mentions[i]
+            if old.end == m.end and old.actor_id == m.actor_id:
                 return old
-        self.mentions.append(m)
-        self.mentions.sort(key=lambda x: (x.start, -x.end, x.actor_id))
+            i += 1
+        j = bisect_left(self.mentions, _order(m), key=_order)
+        self.mentions.insert(j, m)
+        ix.starts.insert(j, m.start)
+        ix.size += 1
+        ix.longest = max(ix.longest, m.end - m.start)
         self.note(m.sentence, m.rule_id, f"mention {m.text!r} -> {m.actor_id} ({m.resolution})")
         return m
 
+    def starting_in(self, start: int, end: int) -> list[Mention]:
+        """Mentions that start in [start, end), in document order."""
+        ix = self._idx()
+        return self.mentions[bisect_left(ix.starts, start):bisect_left(ix.starts, end)]
+
+    def overlapping(self, start: int, end: int) -> list[Mention]:
+        """Mentions that share a character with [start, end)."""
+        ix = self._idx()
+        return [m for m in self.starting_in(start - ix.longest, end) if start < m.end]
+
     def covered(self, start: int, end: int) -> bool:
-        return any(m.start < end and start < m.end for m in self.mentions)
+        return bool(self.overlapping(start, end))
+
+    def inside(self, pos: int) -> bool:
+        """Whether pos falls strictly inside a mention (not at its first character)."""
+        return any(m.start < pos < m.end for m in self.overlapping(pos, pos + 1))
+
+    def ending_at(self, pos: int) -> list[Mention]:
+        return [m for m in self.starting_in(pos - self._idx().longest, pos) if m.end == pos]
+
+    def in_sentences(self, first: int, last: int) -> list[Mention]:
+        """Mentions that start in sentences first..last (clipped to the article's sentences)."""
+        first, last = max(first, 0), min(last, len(self.sentences) - 1)
+        if first > last:
+            return []
+        return self.starting_in(self.sentences[first].start, self.sentences[last].end)
+
+    def of_sentence(self, index: int) -> list[Mention]:
+        return [m for m in self.in_sentences(index, index) if m.sentence == index]
 
     def mentions_in(self, start: int, end: int) -> list[Mention]:
-        return [m for m in self.mentions if m.start >= start and m.end <= end]
+        return [m for m in self.starting_in(start, end) if m.end <= end]
 
     def note(self, sentence: int, rule_id: str, what: str) -> None:
         self.trace.append({"sentence": sentence, "rule_id": rule_id, "produced": what})

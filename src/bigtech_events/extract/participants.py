@@ -12,11 +12,14 @@ from .model import Doc, Mention
 def parentheticals(doc: Doc, g: Grammar, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of ", who ... ," asides between start and end."""
     out = []
-    for m in g.parenthetical.finditer(doc.text, start):
+    # An aside may run into the sentence after the one holding ``end``, no further.
+    k = doc.sentence_from(end)
+    limit = doc.sentences[k + 1].end if k < len(doc.sentences) - 1 else len(doc.text)
+    for m in g.parenthetical.finditer(doc.text, start, limit):
         if not (m.start() < end and m.end() <= end + 1):
             continue
         # A descriptive aside (", the consumer-lending platform ...,") must follow a name.
-        if g.descriptive_aside.match(m.group(0)) and not any(x.end == m.start() for x in doc.mentions):
+        if g.descriptive_aside.match(m.group(0)) and not doc.ending_at(m.start()):
             continue
         out.append(m.span())
     return out
@@ -48,7 +51,7 @@ def attributive(doc: Doc, g: Grammar, m: Mention) -> bool:
 
 def eligible(doc: Doc, g: Grammar, start: int, end: int) -> list[Mention]:
     """Mentions that can be participants: not modifiers of another actor, not mere locations."""
-    return [m for m in doc.mentions if m.start >= start and m.end <= end and not m.modifier
+    return [m for m in doc.mentions_in(start, end) if not m.modifier
             and not m.location and not attributive(doc, g, m) and not _acronym_repeat(doc, g, m)]
 
 
@@ -62,8 +65,9 @@ def _without_asides(doc: Doc, g: Grammar, start: int, end: int) -> str:
 def _acronym_repeat(doc: Doc, g: Grammar, m: Mention) -> bool:
     """"(NDRC)" right after "National Development and Reform Commission" repeats the same actor:
     the gap between the two mentions of one actor is an opening bracket."""
+    opening = doc.sentences[m.sentence].start if 0 <= m.sentence < len(doc.sentences) else 0
     return any(x.actor_id == m.actor_id and g.acronym_open.fullmatch(doc.text, x.end, m.start)
-               for x in doc.mentions if x.end <= m.start)
+               for x in doc.mentions_in(opening, m.start))
 
 
 def group_from(doc: Doc, g: Grammar, ms: list[Mention], first: int) -> list[Mention]:
@@ -159,7 +163,7 @@ def prep_groups(doc: Doc, g: Grammar, trig_end: int, end: int,
         return []
     rx = _prep_regex(g.prepositions, frozenset(preps))
     found = [f for f in rx.finditer(doc.text, trig_end, end)
-             if not any(x.start < f.start() < x.end for x in doc.mentions)]  # "of" in "Bank of China"
+             if not doc.inside(f.start())]  # "of" in "Bank of China"
     out = []
     for i, pm in enumerate(found):
         prep = pm.group(1)
@@ -172,7 +176,7 @@ def prep_groups(doc: Doc, g: Grammar, trig_end: int, end: int,
                 break
         ms = eligible(doc, g, pm.end(), stop)
         if preps[prep] == "location":
-            ms = [m for m in doc.mentions if m.start >= pm.end() and m.end <= stop and not m.modifier]
+            ms = [m for m in doc.mentions_in(pm.end(), stop) if not m.modifier]
         if not ms:
             continue
         gap = doc.text[pm.end():ms[0].start]

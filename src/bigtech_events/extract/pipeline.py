@@ -198,9 +198,13 @@ def _event_mention_rows(aid: str, doc: Doc, ev_rows: list[tuple[dict[str, Any], 
 def _amount_rows(rules: RuleSet, aid: str, doc: Doc, events: list[Event],
                  ev_rows: list[tuple[dict[str, Any], Event]]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
+    by_sentence: dict[int, list[tuple[dict[str, Any], Event]]] = {}
+    for r, e in ev_rows:
+        for m in (e, *e.mentions):
+            by_sentence.setdefault(m.sentence, []).append((r, m))
     for sent in doc.sentences:
         found = rules.money.find(doc.text, sent.start, sent.end)
-        here = [(r, m) for r, e in ev_rows for m in (e, *e.mentions) if m.sentence == sent.index]
+        here = by_sentence.get(sent.index, [])
         ids: list[str] = []
         for money in found:
             amount_id = content_id("am", aid, money.start, money.end)
@@ -234,6 +238,11 @@ def _affiliation_rows(aid: str, doc: Doc, events: list[Event], actors: dict[str,
     takes part, of up to ``back`` sentences before; else by the publication date."""
     out = []
     seen: set[tuple[int, int, str, str, str]] = set()
+    told = [e for act in events for e in (act, *act.mentions)
+            if e.when is not None and e.date_basis != "unknown" and e.modality == "asserted"]
+    by_sentence: dict[int, list[int]] = {}
+    for i, e in enumerate(told):
+        by_sentence.setdefault(e.sentence, []).append(i)
     for a in doc.affiliations:
         if a.subject_id not in actors or a.object_id not in actors:
             continue
@@ -241,10 +250,9 @@ def _affiliation_rows(aid: str, doc: Doc, events: list[Event], actors: dict[str,
         if key in seen:
             continue  # the same words found by two passes
         seen.add(key)
-        dated = [e for act in events for e in (act, *act.mentions) if e.when is not None and e.date_basis != "unknown"
-                 and e.modality == "asserted" and (
-            e.sentence == a.sentence or (a.sentence - back <= e.sentence <= a.sentence
-                                         and a.subject_id in {x for x, _, _ in e.participants}))]
+        near = sorted(i for s in range(a.sentence - back, a.sentence + 1) for i in by_sentence.get(s, ()))
+        dated = [told[i] for i in near if told[i].sentence == a.sentence
+                 or a.subject_id in {x for x, _, _ in told[i].participants}]
         dated.sort(key=lambda e: (a.subject_id not in {x for x, _, _ in e.participants}, -e.sentence))
         valid = dated[0].when.edtf if dated else doc.published
         out.append({"affiliation_id": content_id("af", aid, a.start, a.end, a.subject_id, a.relation, a.object_id),

@@ -54,10 +54,11 @@ def resolve_references(doc: Doc, g: Grammar) -> None:
 
 def used_reference_mentions(doc: Doc) -> None:
     """The resolutions that fill an event's participant slot become mentions."""
+    resolved = {id(m) for r in doc.references.values() for m in r.mentions}
     for ev in doc.events:
         for e in (ev, *ev.mentions):
             for _, _, m in e.participants:
-                if m.resolution == "coreference" and any(m in r.mentions for r in doc.references.values()):
+                if id(m) in resolved:
                     doc.add_mention(m)
 
 

@@ -25,7 +25,7 @@ class RelationRule:
 def possessive_modifiers(doc: Doc, g: Grammar) -> None:
     """"China's State Administration for Market Regulation": the possessor only qualifies the head."""
     for sent in doc.sentences:
-        ms = [m for m in doc.mentions if m.sentence == sent.index]
+        ms = doc.of_sentence(sent.index)
         for a, b in itertools.pairwise(ms):
             if b.start > a.end and g.possessive_modifier.fullmatch(doc.text[a.end:b.start]):
                 a.modifier = True
@@ -37,7 +37,7 @@ def curated_possessives(doc: Doc, gaz: object, g: Grammar) -> None:
     the possessive alone gives no row."""
     actors = getattr(gaz, "actors", {})
     for sent in doc.sentences:
-        ms = [m for m in doc.mentions if m.sentence == sent.index]
+        ms = doc.of_sentence(sent.index)
         for a, b in itertools.pairwise(ms):
             if not g.possessive_relation.fullmatch(doc.text[a.end:b.start]):
                 continue
@@ -53,10 +53,13 @@ def curated_possessives(doc: Doc, gaz: object, g: Grammar) -> None:
 
 
 def find_relations(doc: Doc, rules: list[RelationRule], g: Grammar) -> None:
-    seen = {(a.subject_id, a.relation, a.object_id, a.start) for a in doc.affiliations}
+    # The pairs of actors with a row already, by where their first words start.
+    seen: dict[int, list[set[str]]] = {}
+    for a in doc.affiliations:
+        seen.setdefault(a.start, []).append({a.subject_id, a.object_id})
     width = g.settings.relation_after_chars  # how far after the second name `after` may look
     for sent in doc.sentences:
-        ms = [m for m in doc.mentions if m.sentence == sent.index]
+        ms = doc.of_sentence(sent.index)
         for i, first in enumerate(ms):
             # Only the next mention that follows this one (no name in between): adjacent pairs.
             later = [x for x in ms[i + 1:] if x.start >= first.end]
@@ -74,10 +77,9 @@ def find_relations(doc: Doc, rules: list[RelationRule], g: Grammar) -> None:
                     subj, obj = (first, second) if rule.subject == "first" else (second, first)
                     if subj.actor_id == obj.actor_id:
                         continue
-                    if any(k[3] == first.start and {k[0], k[2]} == {subj.actor_id, obj.actor_id} for k in seen):
+                    if {subj.actor_id, obj.actor_id} in seen.get(first.start, ()):
                         break  # one row per stated relation: this pair already has its row
-                    key = (subj.actor_id, rule.relation, obj.actor_id, first.start)
-                    seen.add(key)
+                    seen.setdefault(first.start, []).append({subj.actor_id, obj.actor_id})
                     {"first": first, "second": second}.get(rule.modifier, obj).modifier = True
                     doc.affiliations.append(Affiliation(subj.actor_id, rule.relation, obj.actor_id,
                                                         first.start, second.end, f"relation.{rule.rule_id}",

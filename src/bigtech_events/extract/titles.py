@@ -60,16 +60,24 @@ def surname_of(name: str, surnames: frozenset[str]) -> str:
     return tokens[-1]
 
 
-def resolve_surname(doc: Doc, token: str, before: int, rules: TitleRules) -> str | None:
-    """The person named earlier whose surname is ``token``. When several share it, the one the
-    article introduced first (its protagonist, in news style) unless the surname is also the
-    surname of the person named most recently in this or the previous sentence."""
-    first_seen: dict[str, int] = {}
+def first_named(doc: Doc, rules: TitleRules) -> dict[str, dict[str, int]]:
+    """For each surname, the people of several words who bear it and where each is first named."""
+    out: dict[str, dict[str, int]] = {}
     for m in doc.mentions:
-        if m.start < before and doc.actors.get(m.actor_id, {}).get("actor_type") == "person":
+        if doc.actors.get(m.actor_id, {}).get("actor_type") == "person":
             name = doc.actors[m.actor_id]["name"]
-            if len(name.split()) > 1 and surname_of(name, rules.surnames) == token:
-                first_seen.setdefault(m.actor_id, m.start)
+            if len(name.split()) > 1:
+                out.setdefault(surname_of(name, rules.surnames), {}).setdefault(m.actor_id, m.start)
+    return out
+
+
+def resolve_surname(doc: Doc, token: str, before: int, rules: TitleRules,
+                    firsts: dict[str, dict[str, int]] | None = None) -> str | None:
+    """The person named earlier whose surname is ``token``. When several share it, the one the
+    article introduced first (its protagonist, in news style). ``firsts`` is ``first_named`` of
+    the mentions as they are (computed here when not given)."""
+    firsts = first_named(doc, rules) if firsts is None else firsts
+    first_seen = {a: start for a, start in firsts.get(token, {}).items() if start < before}
     if len(first_seen) <= 1:
         return next(iter(first_seen), None)
     return min(first_seen, key=first_seen.get)
@@ -78,7 +86,8 @@ def resolve_surname(doc: Doc, token: str, before: int, rules: TitleRules) -> str
 def nearest_actor(doc: Doc, before: int, types: tuple[str, ...], window: int,
                   exclude: tuple[str, ...] = (), skip_modifiers: bool = False) -> Mention | None:
     sent = doc.sentence_of(before)
-    for m in sorted(doc.mentions, key=lambda x: x.start, reverse=True):
+    near = doc.in_sentences(sent - window, sent) if sent >= 0 else doc.mentions
+    for m in sorted(near, key=lambda x: x.start, reverse=True):
         if m.end > before or m.sentence < sent - window:
             continue
         if skip_modifiers and (m.modifier or doc.text[m.end:m.end + 6] == "-based"):
@@ -113,7 +122,7 @@ def name_shape_persons(doc: Doc, rules: TitleRules, gaz: Gazetteer, rx: re.Patte
 def _org_appointed(doc: Doc, rules: TitleRules, cues: TitleCues) -> None:
     """"the People's Bank of China appointed Pan Gongsheng as governor": the post is at the appointer."""
     for sent in doc.sentences:
-        ms = [m for m in doc.mentions if m.sentence == sent.index]
+        ms = doc.of_sentence(sent.index)
         for org, person in itertools.pairwise(ms):
             if (doc.actors.get(person.actor_id, {}).get("actor_type") != "person"
                     or doc.actors.get(org.actor_id, {}).get("actor_type") not in cues.appointing_types
@@ -176,7 +185,7 @@ def appositive_titles(doc: Doc, rules: TitleRules, cues: TitleCues) -> None:
     """"Pony Ma, chairman and CEO of Tencent", "Wu Qing, who took over as chairman of the CSRC"."""
     _org_appointed(doc, rules, cues)
     for sent in doc.sentences:
-        ms = [m for m in doc.mentions if m.sentence == sent.index]
+        ms = doc.of_sentence(sent.index)
         for i, person in enumerate(ms):
             if doc.actors.get(person.actor_id, {}).get("actor_type") != "person":
                 continue
@@ -223,12 +232,14 @@ def _one_title(doc: Doc, rules: TitleRules, cues: TitleCues, gaz: Gazetteer, sen
                m: re.Match[str]) -> None:
     t_start, t_end = m.span("titles")
     title_words = doc.text[t_start:t_end]
-    if any(x.start < t_start < x.end or x.start < t_end < x.end for x in doc.mentions
+    if any(x.start < t_start < x.end or x.start < t_end < x.end for x in doc.overlapping(t_start, t_end + 1)
            if x.rule_id.startswith("organisation.")):
         return  # the words belong to a longer name ("Shanghai Head Office of ...")
     titles = rules.split(title_words)
     # Words of the title belong to the title, not to an actor ("Communist Party chief").
-    doc.mentions = [x for x in doc.mentions if not (x.start < t_end and t_start < x.end)]
+    inside = {id(x) for x in doc.overlapping(t_start, t_end)}
+    if inside:
+        doc.mentions = [x for x in doc.mentions if id(x) not in inside]
     person = _person(doc, rules, gaz, sent_idx, m)
     if person is None:
         return
@@ -248,10 +259,10 @@ def _one_title(doc: Doc, rules: TitleRules, cues: TitleCues, gaz: Gazetteer, sen
 
 def _person(doc: Doc, rules: TitleRules, gaz: Gazetteer, sent_idx: int, m: re.Match[str]) -> Mention | None:
     n_start, n_end = m.span("name")
-    for x in doc.mentions:
-        if x.start == n_start and doc.actors.get(x.actor_id, {}).get("actor_type") == "person":
+    for x in doc.starting_in(n_start, n_start + 1):
+        if doc.actors.get(x.actor_id, {}).get("actor_type") == "person":
             return x
-    if any(x.start < n_end and n_start < x.end for x in doc.mentions):
+    if doc.covered(n_start, n_end):
         return None  # the words are an organisation or place, not a person
     tokens = doc.text[n_start:n_end].split()
     keep = []
@@ -285,8 +296,8 @@ def _organisation(doc: Doc, rules: TitleRules, cues: TitleCues, gaz: Gazetteer, 
     # An actor named right before: "Beijing mayor", "Alibaba's chairman".
     sep = cues.org_before_title.search(pre)
     org_end = sent_start + (sep.start() if sep else len(pre))
-    for x in doc.mentions:
-        if x.end == org_end and doc.actors.get(x.actor_id, {}).get("actor_type") != "person":
+    for x in doc.ending_at(org_end):
+        if doc.actors.get(x.actor_id, {}).get("actor_type") != "person":
             x.modifier = True
             start = x.start
             if qualifier is None:
