@@ -12,6 +12,7 @@ news), each article with its own id and publication date.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import random
 import resource
@@ -40,10 +41,12 @@ def make_corpus(directory: Path, n: int, seed: int = 7) -> int:
     for i in range(n):
         paras = ["\n".join(rng.sample(pool, 3)) for _ in range(4)]
         text = f"Generated article {i}\n\n" + "\n\n".join(paras)
-        day = 1 + i % 28
+        # A different publication date for each article, as in a real corpus (about eight years
+        # of days, then again): the dates of the rows are as varied as real ones.
+        published = dt.date(2018, 1, 1) + dt.timedelta(days=i % 2922)
         (directory / f"bench-{i:07d}.txt").write_text(text, encoding="utf-8")
         (directory / f"bench-{i:07d}.yaml").write_text(
-            f"title: Generated article {i}\npublisher: Benchmark generator\npublished: 2024-03-{day:02d}\n"
+            f"title: Generated article {i}\npublisher: Benchmark generator\npublished: {published}\n"
             "language: en\n", encoding="utf-8")
         total += len(text.encode("utf-8"))
     return total
