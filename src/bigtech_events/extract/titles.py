@@ -240,6 +240,7 @@ def _one_title(doc: Doc, rules: TitleRules, cues: TitleCues, gaz: Gazetteer, sen
         org, org_start, qualifier = named.actor_id, None, None
     else:
         org, org_start, qualifier = _organisation(doc, rules, cues, gaz, sent_idx, sent_start, t_start, titles)
+    org = org or _listed_organisation(doc, sent_idx, t_start)
     if org is None:
         return
     org_types = {ty for t in titles for ty in t.org_types}
@@ -248,9 +249,42 @@ def _one_title(doc: Doc, rules: TitleRules, cues: TitleCues, gaz: Gazetteer, sen
         return
     title_text = " and ".join(dict.fromkeys(t.title for t in titles))
     start = org_start if org_start is not None else t_start
-    add_affiliation(doc, Affiliation(person.actor_id, "position", org, start, person.end,
-                                        f"title.{titles[0].title_id}", sent_idx, title_text, qualifier))
-    doc.note(sent_idx, f"title.{titles[0].title_id}", f"{person.actor_id} {title_text} of {org}")
+    holders = [person] + (_coordinated(doc, person) if _plural(title_words, titles[-1]) else [])
+    for holder in holders:
+        add_affiliation(doc, Affiliation(holder.actor_id, "position", org, start, holder.end,
+                                         f"title.{titles[0].title_id}", sent_idx, title_text, qualifier))
+        doc.note(sent_idx, f"title.{titles[0].title_id}", f"{holder.actor_id} {title_text} of {org}")
+
+
+def _listed_organisation(doc: Doc, sent_idx: int, t_start: int) -> str | None:
+    """The organisation of the post before, when this post continues its list after a comma:
+    "<Company> CEO A, senior vice presidents B and C" (B and C are at the company too)."""
+    for a in doc.affiliations:
+        if (a.sentence == sent_idx and a.relation == "position" and a.rule_id.startswith("title.")
+                and a.end < t_start and doc.text[a.end:t_start].strip() == ","):
+            return a.object_id
+    return None
+
+
+def _plural(title_words: str, title: Title) -> bool:
+    """Whether the last title form is a plural ("senior vice presidents", "vice chairmen")."""
+    form, singular = title_words.lower().rsplit(" and ", 1)[-1], title.title.lower()
+    return form != singular and (form.rstrip("s") == singular
+                                 or (form.endswith("men") and form[:-3] + "man" == singular))
+
+
+def _coordinated(doc: Doc, person: Mention) -> list[Mention]:
+    """The people named after ``person`` in a list joined by commas and "and" ("B and C")."""
+    out, end = [], person.end
+    for m in sorted((x for x in doc.mentions if x.sentence == person.sentence and x.start >= person.end),
+                    key=lambda x: x.start):
+        if doc.text[end:m.start].strip() not in (",", "and", ", and"):
+            break
+        if doc.actors.get(m.actor_id, {}).get("actor_type") != "person":
+            break
+        out.append(m)
+        end = m.end
+    return out
 
 
 def _named_organisation(doc: Doc, m: re.Match[str]) -> Mention | bool | None:
