@@ -24,10 +24,16 @@ class RelationRule:
 
 def add_affiliation(doc: Doc, aff: Affiliation) -> bool:
     """Record ``aff`` unless the article already states the same relation between the same two
-    actors: one row per stated tie, the repeats (headline, caption, body) being evidence of it."""
-    if any((a.subject_id, a.relation, a.object_id) == (aff.subject_id, aff.relation, aff.object_id)
-           for a in doc.affiliations):
+    actors: one row per stated tie, the repeats (headline, caption, body) being evidence of it.
+    A post is the more specific statement of a person's tie: it replaces a bare ``affiliate_of``
+    ("Meituan's Wang Xing") between the same two actors, and makes a later one redundant."""
+    pair = (aff.subject_id, aff.object_id)
+    if any((a.subject_id, a.object_id) == pair and (a.relation == aff.relation or (
+            a.relation == "position" and aff.relation == "affiliate_of")) for a in doc.affiliations):
         return False
+    if aff.relation == "position":
+        doc.affiliations = [a for a in doc.affiliations
+                            if not ((a.subject_id, a.object_id) == pair and a.relation == "affiliate_of")]
     doc.affiliations.append(aff)
     return True
 
