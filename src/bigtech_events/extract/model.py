@@ -75,6 +75,18 @@ class Doc:
 
     _index: _Index | None = field(default=None, repr=False, compare=False)
     _sentence_starts: list[int] | None = field(default=None, repr=False, compare=False)
+    _ties: tuple[list[Affiliation], int, dict[tuple[str, str], set[str]]] | None = field(
+        default=None, repr=False, compare=False)
+
+    def ties(self, subject_id: str, object_id: str) -> set[str]:
+        """The relations already recorded from ``subject_id`` to ``object_id``."""
+        t = self._ties
+        seen = 0 if t is None or t[0] is not self.affiliations or t[1] > len(self.affiliations) else t[1]
+        index: dict[tuple[str, str], set[str]] = t[2] if seen else {}
+        for a in self.affiliations[seen:]:  # stages only append, or replace the list
+            index.setdefault((a.subject_id, a.object_id), set()).add(a.relation)
+        self._ties = (self.affiliations, len(self.affiliations), index)
+        return index.get((subject_id, object_id), set())
 
     def sentence_from(self, pos: int) -> int:
         """The position in ``sentences`` of the last sentence that starts at or before pos (-1: none)."""

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 
 from .grammar import Grammar
-from .model import Affiliation, Doc
+from .model import Affiliation, Doc, Mention
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,22 @@ class RelationRule:
     second_types: tuple[str, ...] = ()
     after: re.Pattern[str] | None = None
     modifier: str = "object"  # which mention only qualifies the other: "first", "second" or "object"
+
+
+def add_affiliation(doc: Doc, aff: Affiliation) -> bool:
+    """Record ``aff`` unless the article already states the same relation between the same two
+    actors: one row per stated tie, the repeats (headline, caption, body) being evidence of it.
+    A post is the more specific statement of a person's tie: it replaces a bare ``affiliate_of``
+    ("Meituan's Wang Xing") between the same two actors, and makes a later one redundant."""
+    pair = (aff.subject_id, aff.object_id)
+    known = doc.ties(*pair)
+    if aff.relation in known or (aff.relation == "affiliate_of" and "position" in known):
+        return False
+    if aff.relation == "position" and "affiliate_of" in known:
+        doc.affiliations = [a for a in doc.affiliations
+                            if not ((a.subject_id, a.object_id) == pair and a.relation == "affiliate_of")]
+    doc.affiliations.append(aff)
+    return True
 
 
 def possessive_modifiers(doc: Doc, g: Grammar) -> None:
@@ -47,7 +63,7 @@ def curated_possessives(doc: Doc, gaz: object, g: Grammar) -> None:
             if label is None:
                 continue
             a.modifier = True
-            doc.affiliations.append(Affiliation(b.actor_id, label, a.actor_id, a.start, b.end,
+            add_affiliation(doc, Affiliation(b.actor_id, label, a.actor_id, a.start, b.end,
                                                 "relation.curated-possessive", sent.index))
             doc.note(sent.index, "relation.curated-possessive", f"{b.actor_id} {label} {a.actor_id}")
 
@@ -63,8 +79,9 @@ def find_relations(doc: Doc, rules: list[RelationRule], g: Grammar) -> None:
         for i, first in enumerate(ms):
             # Only the next mention that follows this one (no name in between): adjacent pairs.
             later = [x for x in ms[i + 1:] if x.start >= first.end]
-            for second in later[:1] + [x for x in later[1:] if (x.start, x.end) == (later[0].start, later[0].end)]:
-                between = doc.text[first.end:second.start]
+            for named in later[:1] + [x for x in later[1:] if (x.start, x.end) == (later[0].start, later[0].end)]:
+                between = doc.text[first.end:named.start]
+                second = _head(doc, rules, ms, named)
                 for rule in rules:
                     if not rule.between.fullmatch(between):
                         continue
@@ -81,12 +98,28 @@ def find_relations(doc: Doc, rules: list[RelationRule], g: Grammar) -> None:
                         break  # one row per stated relation: this pair already has its row
                     seen.setdefault(first.start, []).append({subj.actor_id, obj.actor_id})
                     {"first": first, "second": second}.get(rule.modifier, obj).modifier = True
-                    doc.affiliations.append(Affiliation(subj.actor_id, rule.relation, obj.actor_id,
+                    add_affiliation(doc, Affiliation(subj.actor_id, rule.relation, obj.actor_id,
                                                         first.start, second.end, f"relation.{rule.rule_id}",
                                                         sent.index))
                     doc.note(sent.index, f"relation.{rule.rule_id}",
                              f"{subj.actor_id} {rule.relation} {obj.actor_id}")
                     break
+
+
+def _head(doc: Doc, rules: list[RelationRule], ms: list[Mention], m: Mention) -> Mention:
+    """The actor a mention only describes, when a rule whose first mention is the qualifier
+    (`modifier: first`) links it to the next name: in "a subsidiary of TikTok owner ByteDance" the
+    subsidiary is ByteDance's, not the product's. Otherwise the mention itself."""
+    nxt = next((x for x in ms if x.start >= m.end), None)
+    if nxt is None:
+        return m
+    between = doc.text[m.end:nxt.start]
+    for rule in rules:
+        if (rule.modifier == "first" and rule.between.fullmatch(between)
+                and (not rule.first_types or _type(doc, m.actor_id) in rule.first_types)
+                and (not rule.second_types or _type(doc, nxt.actor_id) in rule.second_types)):
+            return nxt
+    return m
 
 
 def _type(doc: Doc, actor_id: str) -> str | None:

@@ -15,6 +15,7 @@ from .cuefile import alternation
 from .gazetteer import Gazetteer
 from .lexicon import TitleCues
 from .model import Affiliation, Doc, Mention
+from .relations import add_affiliation
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def _org_appointed(doc: Doc, rules: TitleRules, cues: TitleCues) -> None:
             if doc.actors[org.actor_id]["actor_type"] not in {ty for t in titles for ty in t.org_types}:
                 continue
             title_text = " and ".join(dict.fromkeys(t.title for t in titles))
-            doc.affiliations.append(Affiliation(person.actor_id, "position", org.actor_id, org.start, tm.end(),
+            add_affiliation(doc, Affiliation(person.actor_id, "position", org.actor_id, org.start, tm.end(),
                                                 f"title.appointed-{titles[0].title_id}", sent.index,
                                                 title_text, tm.group("q")))
             doc.note(sent.index, f"title.appointed-{titles[0].title_id}",
@@ -156,7 +157,7 @@ def _second_post(doc: Doc, rules: TitleRules, cues: TitleCues, person: Mention, 
         return
     nxt[0].modifier = True
     title_text = " and ".join(dict.fromkeys(t.title for t in titles))
-    doc.affiliations.append(Affiliation(person.actor_id, "position", nxt[0].actor_id, person.start, nxt[0].end,
+    add_affiliation(doc, Affiliation(person.actor_id, "position", nxt[0].actor_id, person.start, nxt[0].end,
                                         f"title.appositive-{titles[0].title_id}", sent_idx, title_text, None))
 
 
@@ -176,7 +177,7 @@ def minister_of(doc: Doc, gaz: Gazetteer, cues: TitleCues) -> None:
         doc.add_mention(Mention(mm.start("name"), mm.end("name"), mm.group("name"), org, "alias",
                                 "title.minister-of", m.sentence, modifier=True))
         title = cues.vice_minister_title if mm.group("vice") else cues.minister_title
-        doc.affiliations.append(Affiliation(m.actor_id, "position", org, m.start, mm.end("name"), "title.minister-of",
+        add_affiliation(doc, Affiliation(m.actor_id, "position", org, m.start, mm.end("name"), "title.minister-of",
                                             m.sentence, title, None))
         doc.note(m.sentence, "title.minister-of", f"{m.actor_id} {title} of {org}")
 
@@ -205,7 +206,7 @@ def appositive_titles(doc: Doc, rules: TitleRules, cues: TitleCues) -> None:
                 if any((a.subject_id, a.object_id, a.start) == (person.actor_id, org.actor_id, person.start)
                        for a in doc.affiliations):
                     break  # found by the first pass
-                doc.affiliations.append(Affiliation(person.actor_id, "position", org.actor_id, person.start,
+                add_affiliation(doc, Affiliation(person.actor_id, "position", org.actor_id, person.start,
                                                     end, f"title.appositive-{titles[0].title_id}",
                                                     sent.index, title_text, bm.group("q")))
                 doc.note(sent.index, f"title.appositive-{titles[0].title_id}",
@@ -236,6 +237,9 @@ def _one_title(doc: Doc, rules: TitleRules, cues: TitleCues, gaz: Gazetteer, sen
            if x.rule_id.startswith("organisation.")):
         return  # the words belong to a longer name ("Shanghai Head Office of ...")
     titles = rules.split(title_words)
+    named = _named_organisation(doc, m)
+    if named is False:
+        return  # "<titles> of <words>, <Name>": the words name no organisation
     # Words of the title belong to the title, not to an actor ("Communist Party chief").
     inside = {id(x) for x in doc.overlapping(t_start, t_end)}
     if inside:
@@ -243,7 +247,11 @@ def _one_title(doc: Doc, rules: TitleRules, cues: TitleCues, gaz: Gazetteer, sen
     person = _person(doc, rules, gaz, sent_idx, m)
     if person is None:
         return
-    org, org_start, qualifier = _organisation(doc, rules, cues, gaz, sent_idx, sent_start, t_start, titles)
+    if isinstance(named, Mention):  # set off by commas, the organisation stays a participant
+        org, org_start, qualifier = named.actor_id, None, None
+    else:
+        org, org_start, qualifier = _organisation(doc, rules, cues, gaz, sent_idx, sent_start, t_start, titles)
+    org = org or _listed_organisation(doc, sent_idx, t_start)
     if org is None:
         return
     org_types = {ty for t in titles for ty in t.org_types}
@@ -252,9 +260,53 @@ def _one_title(doc: Doc, rules: TitleRules, cues: TitleCues, gaz: Gazetteer, sen
         return
     title_text = " and ".join(dict.fromkeys(t.title for t in titles))
     start = org_start if org_start is not None else t_start
-    doc.affiliations.append(Affiliation(person.actor_id, "position", org, start, person.end,
-                                        f"title.{titles[0].title_id}", sent_idx, title_text, qualifier))
-    doc.note(sent_idx, f"title.{titles[0].title_id}", f"{person.actor_id} {title_text} of {org}")
+    holders = [person] + (_coordinated(doc, person) if _plural(title_words, titles[-1]) else [])
+    for holder in holders:
+        add_affiliation(doc, Affiliation(holder.actor_id, "position", org, start, holder.end,
+                                         f"title.{titles[0].title_id}", sent_idx, title_text, qualifier))
+        doc.note(sent_idx, f"title.{titles[0].title_id}", f"{holder.actor_id} {title_text} of {org}")
+
+
+def _listed_organisation(doc: Doc, sent_idx: int, t_start: int) -> str | None:
+    """The organisation of the post before, when this post continues its list after a comma:
+    "<Company> CEO A, senior vice presidents B and C" (B and C are at the company too)."""
+    for a in doc.affiliations:
+        if (a.sentence == sent_idx and a.relation == "position" and a.rule_id.startswith("title.")
+                and a.end < t_start and doc.text[a.end:t_start].strip() == ","):
+            return a.object_id
+    return None
+
+
+def _plural(title_words: str, title: Title) -> bool:
+    """Whether the last title form is a plural ("senior vice presidents", "vice chairmen")."""
+    form, singular = title_words.lower().rsplit(" and ", 1)[-1], title.title.lower()
+    return form != singular and (form.rstrip("s") == singular
+                                 or (form.endswith("men") and form[:-3] + "man" == singular))
+
+
+def _coordinated(doc: Doc, person: Mention) -> list[Mention]:
+    """The people named after ``person`` in a list joined by commas and "and" ("B and C")."""
+    out, end = [], person.end
+    for m in sorted((x for x in doc.of_sentence(person.sentence) if x.start >= person.end),
+                    key=lambda x: x.start):
+        if doc.text[end:m.start].strip() not in (",", "and", ", and"):
+            break
+        if doc.actors.get(m.actor_id, {}).get("actor_type") != "person":
+            break
+        out.append(m)
+        end = m.end
+    return out
+
+
+def _named_organisation(doc: Doc, m: re.Match[str]) -> Mention | bool | None:
+    """The organisation of "<titles> of <Organisation>, <Name>": the actor named last in the words
+    of the pattern's group `org` (False when none is), or None when the pattern has no such words."""
+    if "org" not in m.re.groupindex or m.group("org") is None:
+        return None
+    o_start, o_end = m.span("org")
+    inside = [x for x in doc.mentions_in(o_start, o_end) if x.end == o_end
+              and doc.actors.get(x.actor_id, {}).get("actor_type") != "person"]
+    return min(inside, key=lambda x: x.start) if inside else False
 
 
 def _person(doc: Doc, rules: TitleRules, gaz: Gazetteer, sent_idx: int, m: re.Match[str]) -> Mention | None:
