@@ -56,6 +56,9 @@ def test_lines_of_page_chrome_are_dropped() -> None:
             "Jul 24, 2021 05:15 AM\n"
             "(PHOTO / CITY GOVERNMENT)\n"
             "READ MORE: City unveils a plan for tech firms\n"
+            "Thursday, August 31, 2023\n"
+            "By\n"
+            "Web Desk\n"
             "Xiaomi opened a factory in Beijing.")
     assert _sentences(text) == ["Xiaomi opened a factory in Beijing."]
 
