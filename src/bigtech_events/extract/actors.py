@@ -145,10 +145,18 @@ def extend_given_names(doc: Doc, cues: ActorCues, pinyin_word: re.Pattern[str] |
         g = cues.hong_kong_given_name.match(doc.text, m.end)
         if g is None and pinyin_word is not None and len(m.text.split()) == 2:
             g = pinyin_word.match(doc.text, m.end)
-        if g and not doc.covered(g.start() + 1, g.end()):
+        if g and not doc.covered(g.start() + 1, g.end()) and _given_name_here(doc, m, g):
             doc.mentions.remove(m)
             doc.add_mention(Mention(m.start, g.end(), doc.text[m.start:g.end()], m.actor_id, "alias",
                                     "person.given-name", m.sentence))
+
+
+def _given_name_here(doc: Doc, m: Mention, g: re.Match[str]) -> bool:
+    """A given name follows on the same line, inside the sentence, and is not a word in capitals
+    ("Xu Wei" then the line "DATE: ..." is no name "Xu Wei Date")."""
+    word = doc.text[g.start():g.end()].strip()
+    return ("\n" not in doc.text[m.end:g.end()] and g.end() <= doc.sentences[m.sentence].end
+            and not word.replace("-", "").isupper())
 
 
 def pattern_organisations(doc: Doc, patterns: list[OrgPattern], not_first: frozenset[str],
