@@ -66,3 +66,7 @@ def test_lines_of_page_chrome_are_dropped() -> None:
 def test_a_sentence_that_starts_with_a_date_is_kept() -> None:
     text = "Jul 24, 2021 was the day the rules came out."
     assert _sentences(text) == [text]
+
+
+def test_a_wire_end_marker_after_the_last_sentence_is_cut() -> None:
+    assert _sentences("Tencent was fined on Monday, it said. Enditem") == ["Tencent was fined on Monday, it said."]
