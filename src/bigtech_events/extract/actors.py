@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ..ids import slugify
-from .gazetteer import Gazetteer
+from .gazetteer import Gazetteer, Match
 from .lexicon import ActorCues
 from .model import Doc, Mention
 
@@ -71,7 +71,8 @@ def choose(doc: Doc, start: int, end: int, ids: tuple[str, ...],
 
 def gazetteer_mentions(doc: Doc, gaz: Gazetteer, disamb: dict[str, Disambiguation], cues: ActorCues) -> None:
     for sent in doc.sentences:
-        for m in gaz.find(doc.text, sent.start, sent.end, cues.currency_marks):
+        found = gaz.find(doc.text, sent.start, sent.end, cues.currency_marks)
+        for i, m in enumerate(found):
             picked = choose(doc, m.start, m.end, m.actor_ids, disamb, m.form, cues)
             if picked is None:
                 doc.note(sent.index, "gazetteer.ambiguous", f"{m.form!r} left unresolved: {m.actor_ids}")
@@ -80,7 +81,8 @@ def gazetteer_mentions(doc: Doc, gaz: Gazetteer, disamb: dict[str, Disambiguatio
             actor = gaz.actors[actor_id]
             resolution = "name" if m.form == actor.name else "alias"
             rule_id = rule or f"gazetteer.{resolution}"
-            is_loc = actor.actor_type == "government" and _named_as_place(doc, sent.start, m.start, m.end, cues)
+            is_loc = actor.actor_type == "government" and (_named_as_place(doc, sent.start, m.start, m.end, cues)
+                                                           or _in_region_name(doc.text, found, i, gaz))
             prev = doc.mentions[-1] if doc.mentions else None
             if (not is_loc and prev is not None and prev.location and actor.actor_type == "government"
                     and cues.place_list_joiner.fullmatch(doc.text, prev.end, m.start)):
@@ -88,6 +90,23 @@ def gazetteer_mentions(doc: Doc, gaz: Gazetteer, disamb: dict[str, Disambiguatio
             doc.add_mention(Mention(m.start, m.end, m.form, actor_id, resolution, rule_id,
                                     sent.index, location=is_loc))
             doc.actors.setdefault(actor_id, actor.row())
+
+
+def _in_region_name(text: str, found: list[Match], i: int, gaz: Gazetteer) -> bool:
+    """"the Chengdu-Chongqing economic circle", "Beijing-Tianjin-Hebei": places inside one country
+    joined by hyphens name a region; none of them acts."""
+    def regional(m: Match) -> bool:
+        return all(gaz.actors[a].actor_type == "government"
+                   and any(rel == "part_of" for rel, _ in gaz.actors[a].relations) for a in m.actor_ids)
+
+    def joined(a: Match, b: Match) -> bool:
+        return b.start == a.end + 1 and text[a.end] in _HYPHENS and regional(a) and regional(b)
+
+    return regional(found[i]) and (i > 0 and joined(found[i - 1], found[i])
+                                   or i + 1 < len(found) and joined(found[i], found[i + 1]))
+
+
+_HYPHENS = "-‐‑–"
 
 
 def _named_as_place(doc: Doc, sent_start: int, start: int, end: int, cues: ActorCues) -> bool:
@@ -126,10 +145,18 @@ def extend_given_names(doc: Doc, cues: ActorCues, pinyin_word: re.Pattern[str] |
         g = cues.hong_kong_given_name.match(doc.text, m.end)
         if g is None and pinyin_word is not None and len(m.text.split()) == 2:
             g = pinyin_word.match(doc.text, m.end)
-        if g and not doc.covered(g.start() + 1, g.end()):
+        if g and not doc.covered(g.start() + 1, g.end()) and _given_name_here(doc, m, g):
             doc.mentions.remove(m)
             doc.add_mention(Mention(m.start, g.end(), doc.text[m.start:g.end()], m.actor_id, "alias",
                                     "person.given-name", m.sentence))
+
+
+def _given_name_here(doc: Doc, m: Mention, g: re.Match[str]) -> bool:
+    """A given name follows on the same line, inside the sentence, and is not a word in capitals
+    ("Xu Wei" then the line "DATE: ..." is no name "Xu Wei Date")."""
+    word = doc.text[g.start():g.end()].strip()
+    return ("\n" not in doc.text[m.end:g.end()] and g.end() <= doc.sentences[m.sentence].end
+            and not word.replace("-", "").isupper())
 
 
 def pattern_organisations(doc: Doc, patterns: list[OrgPattern], not_first: frozenset[str],
@@ -148,7 +175,7 @@ def pattern_organisations(doc: Doc, patterns: list[OrgPattern], not_first: froze
                     continue  # overlaps a name that reaches outside the shape, or is that very name
                 # A longer name that contains a known one wins: "JD Industrials" around "JD" is another
                 # company; "Tencent Holdings Ltd" around "Tencent" is the same one in its legal form.
-                if inside and inside[0].start == s and cues.legal_form.fullmatch(doc.text[inside[-1].end:e]):
+                if inside and inside[0].start == s and _only_legal_form(doc.text[inside[-1].end:e], cues):
                     same = inside[0]
                     doc.mentions = [x for x in doc.mentions if x not in inside]
                     doc.add_mention(Mention(s, e, name, same.actor_id, "alias", "organisation.legal-form",
@@ -171,3 +198,10 @@ def pattern_organisations(doc: Doc, patterns: list[OrgPattern], not_first: froze
                         "source": "pattern"})
                 doc.add_mention(Mention(s, e, name, actor_id, "name", f"organisation.{pat.rule_id}",
                                         sent.index))
+
+
+def _only_legal_form(rest: str, cues: ActorCues) -> bool:
+    """Whether the words after a known name are only its legal form: " Ltd", ", Ltd.", and the
+    full stop of an abbreviation the list spells without it ("...Group Co" + "., Ltd.")."""
+    words = re.sub(r"^\.|,", "", rest)
+    return bool(rest) and (not words or bool(cues.legal_form.fullmatch(words)))

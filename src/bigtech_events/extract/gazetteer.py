@@ -67,9 +67,24 @@ class Gazetteer:
         auto = ahocorasick.Automaton()
         for form, ids in self.forms.items():
             auto.add_word(form, (form, ids))
+        for form, ids in self.capitalised_forms().items():
+            auto.add_word(form, (form, ids))
         if self.forms:
             auto.make_automaton()
         self.automaton = auto
+
+    def capitalised_forms(self) -> dict[str, tuple[str, ...]]:
+        """Company names as headlines and tickers print them, in capitals ("ALIBABA (BABA) Group"):
+        the capitals of each company form with lower-case letters and at least four letters, unless
+        the capitals are a form of their own."""
+        out: dict[str, tuple[str, ...]] = {}
+        for form, ids in self.forms.items():
+            upper = form.upper()
+            if (upper == form or upper in self.forms or sum(ch.isalpha() for ch in form) < 4
+                    or not all(self.actors[a].actor_type == "company" for a in ids if a in self.actors)):
+                continue
+            out[upper] = tuple(sorted(set(out.get(upper, ())) | set(ids)))
+        return out
 
     def find(self, text: str, start: int = 0, end: int | None = None, not_before: str = "") -> list[Match]:
         """Leftmost-longest, word-bounded matches of every form in text[start:end], except forms

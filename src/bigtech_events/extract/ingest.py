@@ -34,7 +34,46 @@ class BoilerplateRules:
     credit: re.Pattern[str] | None
 
 
+# HTML left in page text is format, not wording: a block-level tag ends a line as a line break
+# does ("...ago.</p>.<p>The regulator..."), and inline tags (<a>, <strong>) are read through
+# when a line is compared with the chrome rules. The words between the tags keep their offsets.
+_BLOCK_TAG = re.compile(r"</?(?:p|div|br|hr|li|ul|ol|h[1-6]|blockquote|figure|figcaption|section|article"
+                        r"|header|footer|aside|table|thead|tbody|tr|td|th)\b[^<>\n]*>", re.IGNORECASE)
+_TAG = re.compile(r"</?[A-Za-z][^<>\n]*>")
+
+
 def _lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line: text between line breaks or block-level HTML tags."""
+    out = []
+    for start, end in _text_lines(text):
+        pos = start
+        for tag in _BLOCK_TAG.finditer(text, start, end):
+            out.append((pos, tag.start()))
+            pos = tag.end()
+        out.append((pos, end))
+    return out
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without the spaces and inline tags at its edges."""
+    while True:
+        s, e = start, end
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        lead = _TAG.match(text, start, end)
+        if lead:
+            start = lead.end()
+        if end > start and text[end - 1] == ">":
+            tail = text.rfind("<", start, end)
+            if tail >= 0 and _TAG.fullmatch(text, tail, end):
+                end = tail
+        if (s, e) == (start, end):
+            return start, end
+
+
+def _text_lines(text: str) -> list[tuple[int, int]]:
     out, pos = [], 0
     for m in re.finditer(r"[^\n]*(?:\n|$)", text):
         seg = m.group(0)
@@ -52,17 +91,20 @@ def find_body(text: str, rules: BoilerplateRules, cues: SentenceCues) -> Body:
     """The body between the page chrome, split into sentences."""
     kept: list[tuple[int, int]] = []
     dropped: list[tuple[int, int, str]] = []
+    seen: set[str] = set()
     for start, end in _lines(text):
-        line = text[start:end]
-        stripped = line.strip()
-        if not stripped:
+        start, end = _trim(text, start, end)
+        if not any(ch.isalnum() for ch in text[start:end]):
             continue
-        rid = next((rid for rid, rx in rules.lines if rx.fullmatch(stripped)), None)
+        plain = _TAG.sub("", text[start:end]).strip()
+        rid = next((rid for rid, rx in rules.lines if rx.fullmatch(plain)), None)
+        if rid is None and plain in seen and " " in plain:
+            rid = "boilerplate.repeated-line"  # a caption or title printed twice is told once
         if rid:
             dropped.append((start, end, rid))
             continue
-        lead = len(line) - len(line.lstrip())
-        kept.append((start + lead, start + len(line.rstrip())))
+        seen.add(plain)
+        kept.append((start, end))
     if not kept:
         return Body(0, 0, (), tuple(dropped))
     if rules.credit is not None:
