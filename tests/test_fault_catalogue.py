@@ -283,6 +283,10 @@ SCHEMA_CASES = [
          lambda c: ["validate", "--no-frictionless", str(c.package(lambda d: _resource(
              d, "events", lambda r: r["schema"].update(primaryKey=["no_such_column"]))))],
          "datapackage.json"),
+    Case("descriptor-schema-names-missing-column-diff",
+         lambda c: ["diff", str(c.pkg), str(c.package(lambda d: _resource(
+             d, "amounts", lambda r: r["schema"]["foreignKeys"][0].update(fields=["no_such_column"]))))],
+         "datapackage.json"),
     Case("descriptor-array-for-diff", lambda c: ["diff", str(c.pkg), str(c.package(lambda d: [d]))],
          "out"),
 ]

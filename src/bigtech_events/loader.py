@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 from .errors import UserError
 from .paths import ROOT_ENV, find_root
 from .safezip import SafeZip, is_zip
-from .schemas import TABLES
+from .schemas import TABLES, structure_problems
 from .tableio import to_pandas
 
 DESCRIPTOR = "datapackage.json"
@@ -81,6 +81,11 @@ class PackageFiles:
         resources = descriptor.get("resources", [])
         if not isinstance(resources, list) or not all(isinstance(r, dict) for r in resources):
             raise UserError(f"{self.path}: {DESCRIPTOR} 'resources' must be a list of objects; rebuild the package")
+        schemas = {r.get("name"): r.get("schema") for r in resources}
+        for name, schema in schemas.items():
+            problems = structure_problems(str(name), schema, f"{self.path}: {DESCRIPTOR}:resource {name}", schemas)
+            if problems:
+                raise UserError(problems[0])
         return descriptor
 
     def __enter__(self) -> Self:
