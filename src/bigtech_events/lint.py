@@ -7,6 +7,11 @@ see: duplicate ids, a surface form claimed by two actors with no disambiguation
 rule, references to ids that do not exist, patterns that cannot match (an
 unfilled ``{part}``, a form padded with spaces), regular expressions that do not
 compile or can backtrack catastrophically (nested unbounded repeats).
+
+Some of these make the rules unsafe to run, not just doubtful: a regular expression
+that does not compile, can backtrack without bound or (outside a context test) matches
+the empty string, a trigger id used twice, an empty name or alias. ``build`` refuses
+those at rules load with the same messages (:func:`unsafe_rule_problems`).
 """
 
 from __future__ import annotations
@@ -20,6 +25,21 @@ from typing import Any
 from .ruleset.load import GAZETTEER, check_rules_dir, rules_files
 
 UNBOUNDED = sre_constants.MAXREPEAT
+
+
+class Problems(list[str]):
+    """Problems found, with those that make the rules unsafe to run also kept in ``unsafe``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unsafe: list[str] = []
+
+
+def _refuse(problems: list[str], line: str) -> None:
+    """Record a problem that makes the rules unsafe to run (``build`` refuses it too)."""
+    problems.append(line)
+    if isinstance(problems, Problems):
+        problems.unsafe.append(line)
 
 
 def nested_unbounded(pattern: str) -> bool:
@@ -54,7 +74,7 @@ def check_regex(pattern: Any, where: str, problems: list[str], flags: int = 0, c
     """Compile, placeholder, backtracking and empty-match checks (``context`` regexes that test the
     text around a form may match the empty string)."""
     if not isinstance(pattern, str):
-        problems.append(f"{where}: pattern must be text; quote it")
+        _refuse(problems, f"{where}: pattern must be text; quote it")
         return
     leftover = re.findall(r"(?<!\\)\{([a-z_]+)\}", pattern)
     if leftover:
@@ -64,13 +84,13 @@ def check_regex(pattern: Any, where: str, problems: list[str], flags: int = 0, c
     try:
         re.compile(pattern, flags)
     except re.error as exc:
-        problems.append(f"{where}: regular expression does not compile ({exc.msg}); fix it")
+        _refuse(problems, f"{where}: regular expression does not compile ({exc.msg}); fix it")
         return
     if nested_unbounded(pattern):
-        problems.append(f"{where}: nested unbounded repeats can backtrack catastrophically; "
-                        "bound the inner or outer repeat (e.g. {0,4})")
+        _refuse(problems, f"{where}: nested unbounded repeats can backtrack catastrophically; "
+                "bound the inner or outer repeat (e.g. {0,4})")
     if not context and re.compile(pattern, flags).match(""):
-        problems.append(f"{where}: pattern matches the empty string, so it fires everywhere; require some text")
+        _refuse(problems, f"{where}: pattern matches the empty string, so it fires everywhere; require some text")
 
 
 def lint_rules(rules: Path) -> list[str]:
@@ -80,6 +100,17 @@ def lint_rules(rules: Path) -> list[str]:
     if not (rules / GAZETTEER).is_dir():
         return [f"{rules / GAZETTEER}:1: gazetteer directory is missing; restore rules/gazetteer/"]
     files, problems = check_rules_dir(rules)
+    return problems + lint_files(rules, files)
+
+
+def unsafe_rule_problems(rules: Path, files: dict[Path, Any]) -> list[str]:
+    """The problems in the (schema-checked) rules ``files`` that make them unsafe to run."""
+    return lint_files(rules, files).unsafe
+
+
+def lint_files(rules: Path, files: dict[Path, Any]) -> Problems:
+    """What only the data of the schema-checked rules ``files`` shows (files with problems left out)."""
+    problems = Problems()
     gazetteer = {p: d for p, d in files.items() if p.parent.name == GAZETTEER}
     complete = len(gazetteer) == len([p for p in rules_files(rules) if p.parent.name == GAZETTEER])
     actors, forms = _lint_gazetteer(gazetteer, problems, check_refs=complete)
@@ -101,12 +132,17 @@ def lint_rules(rules: Path) -> list[str]:
     return problems
 
 
-def _dupes(entries: list[Any], key: str, path: Path, problems: list[str], what: str = "id") -> None:
+def _dupes(entries: list[Any], key: str, path: Path, problems: list[str], what: str = "id",
+           unsafe: bool = False) -> None:
     seen: dict[Any, int] = {}
     for e in entries:
         if e.get(key) in seen:
-            problems.append(f"{path}:{e.line}: duplicate {what} {e[key]!r} (first at line "
-                            f"{seen[e[key]]}); give it another id or merge the entries")
+            line = (f"{path}:{e.line}: duplicate {what} {e[key]!r} (first at line "
+                    f"{seen[e[key]]}); give it another id or merge the entries")
+            if unsafe:
+                _refuse(problems, line)
+            else:
+                problems.append(line)
         elif key in e:
             seen[e[key]] = e.line
 
@@ -127,7 +163,7 @@ def _lint_gazetteer(files: dict[Path, Any], problems: list[str],
             entries.append((line, e))
             for form in [e["name"], *e.get("aliases", [])]:
                 if not form.strip():
-                    problems.append(f"{line}: empty name or alias; remove it")
+                    _refuse(problems, f"{line}: empty name or alias; remove it")
                     continue
                 if form != form.strip():
                     problems.append(f"{line}: alias {form!r} has surrounding spaces and cannot match; trim it")
@@ -171,7 +207,7 @@ def _lint_triggers(path: Path, data: Any, problems: list[str]) -> None:
     types = data.get("types", {})
     parts = data.get("parts", {})
     triggers = data.get("triggers", [])
-    _dupes(triggers, "id", path, problems, "trigger id")
+    _dupes(triggers, "id", path, problems, "trigger id", unsafe=True)
     for t in triggers:
         where = f"{path}:{t.line}"
         if t["type"] not in types:

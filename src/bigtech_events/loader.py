@@ -18,7 +18,6 @@ import hashlib
 import io
 import json
 import os
-import zipfile
 from pathlib import Path
 from typing import Any, Self
 
@@ -28,7 +27,8 @@ import pyarrow.parquet as pq
 
 from .errors import UserError
 from .paths import ROOT_ENV, find_root
-from .schemas import TABLES
+from .safezip import SafeZip, is_zip
+from .schemas import TABLES, structure_problems
 from .tableio import to_pandas
 
 DESCRIPTOR = "datapackage.json"
@@ -44,19 +44,23 @@ class PackageFiles:
 
     def __init__(self, path: PathLike) -> None:
         self.path = Path(path)
-        self._zip: zipfile.ZipFile | None = None
+        self._zip: SafeZip | None = None
         self._prefix = ""
         if self.path.is_dir():
             if not (self.path / DESCRIPTOR).is_file():
                 raise UserError(f"{self.path}: no {DESCRIPTOR} here; pass a package directory or release zip")
-        elif self.path.is_file() and zipfile.is_zipfile(self.path):
-            self._zip = zipfile.ZipFile(self.path)
+        elif is_zip(self.path):
+            self._zip = SafeZip(self.path)
             self._prefix = self._find_prefix(self._zip)
         else:
             raise UserError(f"{self.path}: not a package directory or release zip")
-        self.descriptor = self._read_descriptor()
+        try:
+            self.descriptor = self._read_descriptor()
+        except UserError:
+            self.close()
+            raise
 
-    def _find_prefix(self, zf: zipfile.ZipFile) -> str:
+    def _find_prefix(self, zf: SafeZip) -> str:
         names = set(zf.namelist())
         if DESCRIPTOR in names:
             return ""
@@ -68,9 +72,21 @@ class PackageFiles:
 
     def _read_descriptor(self) -> dict[str, Any]:
         try:
-            return json.loads(self.read_bytes(DESCRIPTOR).decode("utf-8"))
+            descriptor = json.loads(self.read_bytes(DESCRIPTOR).decode("utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise UserError(f"{self.path}: {DESCRIPTOR} is not valid JSON ({exc}); rebuild the package") from None
+        if not isinstance(descriptor, dict):
+            raise UserError(f"{self.path}: {DESCRIPTOR} is a JSON {type(descriptor).__name__}, not an object "
+                            "of package properties; rebuild the package")
+        resources = descriptor.get("resources", [])
+        if not isinstance(resources, list) or not all(isinstance(r, dict) for r in resources):
+            raise UserError(f"{self.path}: {DESCRIPTOR} 'resources' must be a list of objects; rebuild the package")
+        schemas = {r.get("name"): r.get("schema") for r in resources}
+        for name, schema in schemas.items():
+            problems = structure_problems(str(name), schema, f"{self.path}: {DESCRIPTOR}:resource {name}", schemas)
+            if problems:
+                raise UserError(problems[0])
+        return descriptor
 
     def __enter__(self) -> Self:
         return self

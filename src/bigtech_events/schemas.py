@@ -45,9 +45,53 @@ _ARROW_TYPES = {
 }
 
 
+def _key_list(value: Any) -> list[Any]:
+    return [value] if isinstance(value, str) else list(value) if isinstance(value, list) else [value]
+
+
+def structure_problems(table: str, schema: Any, where: str,
+                       others: dict[str, Any] | None = None) -> list[str]:
+    """What makes a Table Schema unusable before any row is read: not an object, fields that are not
+    named objects, a primary or foreign key naming a column (or a foreign key a table) that does not
+    exist. ``others`` are the schemas of the other tables, by name, for checking foreign keys."""
+    if not isinstance(schema, dict):
+        return [f"{where}: the schema is a JSON {type(schema).__name__}, not an object; fix the schema"]
+    fields = schema.get("fields")
+    if not isinstance(fields, list) or not all(isinstance(f, dict) and isinstance(f.get("name"), str)
+                                               for f in fields):
+        return [f"{where}: 'fields' must be a list of objects each with a 'name'; fix the schema"]
+    names = {f["name"] for f in fields}
+    problems = [f"{where}: primaryKey names column {c!r}, which is not a field of {table}; add the field or "
+                "fix the key" for c in _key_list(schema.get("primaryKey", [])) if c not in names]
+    fks = schema.get("foreignKeys", [])
+    for fk in fks if isinstance(fks, list) else [fks]:
+        ref = fk.get("reference") if isinstance(fk, dict) else None
+        if not isinstance(ref, dict):
+            problems.append(f"{where}: a foreign key must be an object with 'fields' and 'reference'; fix it")
+            continue
+        problems += [f"{where}: foreign key names column {c!r}, which is not a field of {table}; fix the key"
+                     for c in _key_list(fk.get("fields")) if c not in names]
+        target = ref.get("resource") or table
+        if others is None:
+            continue
+        if target != table and target not in others:
+            problems.append(f"{where}: foreign key refers to table {target!r}, which does not exist; fix the "
+                            "reference")
+            continue
+        target_schema = schema if target == table else others[target]
+        target_names = {f.get("name") for f in target_schema.get("fields", []) if isinstance(f, dict)} \
+            if isinstance(target_schema, dict) else set()
+        problems += [f"{where}: foreign key refers to column {c!r}, which is not a field of {target}; fix the "
+                     "reference" for c in _key_list(ref.get("fields")) if c not in target_names]
+    return problems
+
+
 def load_schema_file(path: Path) -> dict[str, Any]:
-    """Read one ``<table>.schema.json`` file, with a one-line error on bad JSON."""
+    """Read one ``<table>.schema.json`` file, with a one-line error on bad JSON or a broken structure."""
     schema = read_table_schema(path)
+    problems = structure_problems(path.name.removesuffix(".schema.json"), schema, str(path))
+    if problems:
+        raise UserError(problems[0])
     for field in schema.get("fields", []):
         if field.get("type") not in _ARROW_TYPES:
             raise UserError(
@@ -59,7 +103,12 @@ def load_schema_file(path: Path) -> dict[str, Any]:
 
 @lru_cache(maxsize=8)
 def _load_all(schemas_dir: str) -> dict[str, dict[str, Any]]:
-    return {t: load_schema_file(Path(schemas_dir) / f"{t}.schema.json") for t in TABLES}
+    schemas = {t: load_schema_file(Path(schemas_dir) / f"{t}.schema.json") for t in TABLES}
+    for table, schema in schemas.items():
+        problems = structure_problems(table, schema, str(Path(schemas_dir) / f"{table}.schema.json"), schemas)
+        if problems:
+            raise UserError(problems[0])
+    return schemas
 
 
 def load_schemas(schemas_dir: Path | None = None) -> dict[str, dict[str, Any]]:

@@ -9,19 +9,25 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .contract.vocab import pattern
+from .dates import edtf_bounds
 from .errors import UserError
 from .pandera_schemas import is_valid_edtf
+from .safeyaml import Mapping, Sequence, parse
 
 REQUIRED = ("title", "publisher", "published", "language")
 OPTIONAL = ("original_publisher", "url", "retrieved", "notes")
+#: Set to ``true`` when a publication date after the build date is meant (an embargoed article);
+#: it is a check's switch, not metadata, so it is not written to the tables.
+FUTURE_KEY = "allow_future_published"
+#: A date up to a day after today (UTC) is not "in the future": it is already today somewhere.
+FUTURE_GRACE = dt.timedelta(days=1)
 NOTE_KEYS = {"fact", "source", "event"}
 EVENT_FACT_KEYS = {"type", "actor", "date"}
 
@@ -55,25 +61,34 @@ class Article:
         return str(self.meta["published"])
 
 
-class _StringDateLoader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as written (strings), so EDTF and bad dates reach our checks."""
+def _plain(value: Any) -> Any:
+    """Parsed YAML as plain dicts and lists (the parser's line-keeping types are for messages only)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
-_StringDateLoader.yaml_implicit_resolvers = {
-    k: [r for r in v if r[0] != "tag:yaml.org,2002:timestamp"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-def _key_lines(text: str) -> dict[str, int]:
-    """1-based line of each top-level key in a YAML mapping (best effort)."""
+def read_yaml(path: Path) -> Mapping:
+    """A seed metadata file parsed like a rules file: aliases, anchors, tags, merge keys and keys
+    written twice are refused; not UTF-8 or not a mapping is refused. One line, ``file:line: what``."""
+    data = path.read_bytes()
     try:
-        node = yaml.compose(text)
-    except yaml.YAMLError:
-        return {}
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {k.value: k.start_mark.line + 1 for k, _ in node.value}
+        raw = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise UserError(f"{path}:{line}: byte {exc.start} is not UTF-8; save the file as UTF-8") from None
+    parsed, problems = parse(raw, str(path))
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise UserError(problems[0] + more)
+    if not isinstance(parsed, Mapping):
+        line = parsed.line if isinstance(parsed, Sequence) else 1
+        what = "a list" if isinstance(parsed, Sequence) else "empty" if parsed is None else "one value"
+        raise UserError(f"{path}:{line}: seed metadata is {what}, not a mapping of keys to values; "
+                        "write key: value lines (see docs/rules.md)")
+    return parsed
 
 
 def _as_str(value: Any) -> str:
@@ -84,19 +99,14 @@ def _as_str(value: Any) -> str:
 
 def parse_metadata(path: Path) -> tuple[dict[str, Any], tuple[CuratedEventDate, ...]]:
     """Read and check one seed metadata file."""
-    raw = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.load(raw, Loader=_StringDateLoader)
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", -1) + 1
-        raise UserError(f"{path}:{line}: not valid YAML; fix the syntax") from None
-    if not isinstance(data, dict):
-        raise UserError(f"{path}:1: seed metadata must be a mapping of keys to values")
-    lines = _key_lines(raw)
+    data = read_yaml(path)
+    lines = data.key_lines
 
     def where(key: str) -> str:
         return f"{path}:{lines.get(key, 1)}"
 
+    allow_future = _future_switch(data, where(FUTURE_KEY))
+    data = Mapping({k: v for k, v in data.items() if k != FUTURE_KEY})
     for key in data:
         if key not in REQUIRED and key not in OPTIONAL:
             allowed = ", ".join(REQUIRED + OPTIONAL)
@@ -108,6 +118,9 @@ def parse_metadata(path: Path) -> tuple[dict[str, Any], tuple[CuratedEventDate, 
     for key in REQUIRED + OPTIONAL:
         if key == "notes" or data.get(key) is None:
             continue
+        if isinstance(data[key], (dict, list)):
+            kind = "a list" if isinstance(data[key], list) else "a mapping"
+            raise UserError(f"{where(key)}: {key!r} is {kind}; write it as text on one line")
         meta[key] = _as_str(data[key]).strip()
     if not is_valid_edtf(meta["published"]):
         raise UserError(
@@ -118,6 +131,7 @@ def parse_metadata(path: Path) -> tuple[dict[str, Any], tuple[CuratedEventDate, 
         raise UserError(
             f"{where('language')}: 'language' is {meta['language']!r}, not a BCP 47 tag; write e.g. en"
         )
+    _check_not_future(meta["published"], where("published"), allow_future)
     if "retrieved" in meta:
         try:
             dt.date.fromisoformat(meta["retrieved"])
@@ -129,8 +143,29 @@ def parse_metadata(path: Path) -> tuple[dict[str, Any], tuple[CuratedEventDate, 
         raise UserError(f"{where('url')}: 'url' is not an http(s) address; fix or remove it")
     curated = _parse_notes(data.get("notes"), where("notes"))
     if data.get("notes") is not None:
-        meta["notes"] = data["notes"]
+        meta["notes"] = _plain(data["notes"])
     return meta, curated
+
+
+def _future_switch(data: Mapping, where: str) -> bool:
+    value = data.get(FUTURE_KEY, False)
+    if not isinstance(value, bool):
+        raise UserError(f"{where}: {FUTURE_KEY!r} is {value!r}; write true or remove it")
+    return value
+
+
+def build_date() -> dt.date:
+    """Today in UTC: the date a build runs on."""
+    return dt.datetime.now(dt.UTC).date()
+
+
+def _check_not_future(published: str, where: str, allowed: bool) -> None:
+    """A publication date after the build date is a typo (2099 for 2019) unless the curator says so."""
+    earliest, _ = edtf_bounds(published)
+    if allowed or earliest is None or earliest <= build_date() + FUTURE_GRACE:
+        return
+    raise UserError(f"{where}: 'published' is {published}, after today ({build_date()}); fix the date, "
+                    f"or add '{FUTURE_KEY}: true' if the article really is dated ahead")
 
 
 def _parse_notes(notes: Any, where: str) -> tuple[CuratedEventDate, ...]:
@@ -167,13 +202,19 @@ def load_article(txt_path: Path) -> Article:
             f"{txt_path}: article id {article_id!r} must match {article_id_pattern().pattern}; rename the file"
         )
     meta_path = txt_path.with_suffix(".yaml")
-    if not meta_path.exists():
+    if not meta_path.exists() and not meta_path.is_symlink():
         raise UserError(f"{txt_path}: no metadata file {meta_path.name}; write it (see docs/rules.md)")
+    check_regular_file(txt_path)
+    check_regular_file(meta_path)
     data = txt_path.read_bytes()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise UserError(f"{txt_path}: byte {exc.start} is not UTF-8; store the text as UTF-8") from None
+        line = data[:exc.start].count(b"\n") + 1
+        raise UserError(f"{txt_path}:{line}: byte {exc.start} is not UTF-8; store the text as UTF-8") from None
+    if not text.strip():
+        raise UserError(f"{txt_path}:1: the article is empty or only white space; store its text or remove "
+                        "the seed")
     meta, curated = parse_metadata(meta_path)
     return Article(
         article_id=article_id,
@@ -185,14 +226,31 @@ def load_article(txt_path: Path) -> Article:
     )
 
 
+def check_regular_file(path: Path) -> None:
+    """Refuse a seed file that is not a regular file of the seeds folder (a link, a directory, a FIFO)."""
+    mode = path.lstat().st_mode
+    if stat.S_ISLNK(mode):
+        raise UserError(f"{path}: is a symbolic link; a seed must be a regular file inside the seeds folder: "
+                        "copy the file in (bigtech-events add-article)")
+    if not stat.S_ISREG(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "not a regular file"
+        raise UserError(f"{path}: is {kind}; a seed must be a regular file: remove or rename it")
+
+
 def seed_paths(seeds_dir: Path) -> list[Path]:
-    """Seed text files in article-id order; a metadata file without text is an error."""
+    """Seed text files in article-id order, each checked with its metadata before any is extracted.
+
+    A metadata file without text, and any seed :func:`load_article` refuses, is an error here,
+    so a bad seed is reported at once rather than after the rules are compiled.
+    """
     if not seeds_dir.is_dir():
         raise UserError(f"{seeds_dir}: seeds directory does not exist; pass --seeds DIR")
     texts = sorted(seeds_dir.glob("*.txt"))
     for meta in sorted(seeds_dir.glob("*.yaml")):
-        if not meta.with_suffix(".txt").exists():
+        if not meta.with_suffix(".txt").exists() and not meta.with_suffix(".txt").is_symlink():
             raise UserError(f"{meta}: metadata without a text file {meta.with_suffix('.txt').name}")
+    for path in texts:
+        load_article(path)
     return texts
 
 

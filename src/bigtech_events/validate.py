@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,8 @@ import pandera.errors
 
 from .datapackage import PACKAGE_PROFILE, resource_name
 from .pandera_schemas import pandera_schema
-from .schemas import TABLES
+from .safezip import SafeZip, is_zip
+from .schemas import TABLES, structure_problems
 from .tableio import read_csv, read_parquet
 
 #: Columns holding the recorded words of a span, per table.
@@ -39,7 +39,7 @@ MAX_PER_CHECK = 20
 
 def _descriptor_schema(resource: dict[str, Any]) -> dict[str, Any]:
     """Table schema of a resource with foreign keys pointing at table names again."""
-    return json.loads(json.dumps(resource["schema"]))
+    return json.loads(json.dumps(resource.get("schema")))
 
 
 def _row_label(table: str, fmt: str, idx: int) -> str:
@@ -241,6 +241,14 @@ def load_descriptor(root: Path) -> tuple[dict[str, Any] | None, list[str]]:
         descriptor = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         return None, [f"{path}:{exc.lineno}: invalid JSON ({exc.msg}); rebuild the package"]
+    except UnicodeDecodeError as exc:
+        return None, [f"{path}: byte {exc.start} is not UTF-8; rebuild the package"]
+    if not isinstance(descriptor, dict):
+        what = f"the descriptor is a JSON {type(descriptor).__name__}, not an object of package properties"
+        return None, [f"{path}:1: {what}; rebuild the package"]
+    resources = descriptor.get("resources", [])
+    if not isinstance(resources, list) or not all(isinstance(r, dict) for r in resources):
+        return None, [f"{path}: 'resources' must be a list of objects; rebuild the package"]
     problems = []
     if descriptor.get("$schema") != PACKAGE_PROFILE:
         problems.append(f"{path}: $schema must be {PACKAGE_PROFILE}")
@@ -254,6 +262,7 @@ def validate_dir(root: Path, seeds_dir: Path | None = None, run_frictionless: bo
         return problems
     problems += check_files(root, descriptor)
     by_name = {r.get("name"): r for r in descriptor.get("resources", [])}
+    by_name_schemas = {name: r.get("schema") for name, r in by_name.items()}
     schemas: dict[str, dict[str, Any]] = {}
     frames: dict[str, pd.DataFrame] = {}
     for table in TABLES:
@@ -263,6 +272,10 @@ def validate_dir(root: Path, seeds_dir: Path | None = None, run_frictionless: bo
             problems.append(f"datapackage.json: table {table} lacks its CSV or Parquet resource; rebuild")
             continue
         schema = _descriptor_schema(csv_res)
+        broken = structure_problems(table, schema, f"datapackage.json:resource {table}", by_name_schemas)
+        if broken:
+            problems += broken
+            continue
         schemas[table] = schema
         pq_df, p1 = read_parquet(root / pq_res["path"], schema) if (root / pq_res["path"]).is_file() else (None, [])
         csv_df, p2 = read_csv(root / csv_res["path"], schema) if (root / csv_res["path"]).is_file() else (None, [])
@@ -283,20 +296,24 @@ def validate_dir(root: Path, seeds_dir: Path | None = None, run_frictionless: bo
 
 
 def validate_path(path: Path, seeds_dir: Path | None = None, run_frictionless: bool = True) -> list[str]:
-    """Validate a package directory or a release zip."""
-    if path.is_file() and zipfile.is_zipfile(path):
+    """Validate a package directory or a release zip (checked and streamed by :mod:`.safezip`)."""
+    if is_zip(path):
         with tempfile.TemporaryDirectory(prefix="bigtech-validate-") as tmp:
-            with zipfile.ZipFile(path) as zf:
-                names = zf.namelist()
-                for name in names:
-                    if name.startswith("/") or ".." in Path(name).parts:
-                        return [f"{path}: unsafe member name {name!r} in the zip; not a release"]
-                zf.extractall(tmp)
+            with SafeZip(path) as zf:
+                zf.extract_all(Path(tmp))
             root = Path(tmp)
             subdirs = [p for p in root.iterdir() if p.is_dir()]
             if not (root / "datapackage.json").exists() and len(subdirs) == 1:
                 root = subdirs[0]
-            return validate_dir(root, seeds_dir, run_frictionless)
+            problems = validate_dir(root, seeds_dir, run_frictionless)
+            return [_in_zip(p, root, Path(tmp), path) for p in problems]
     if not path.is_dir():
         return [f"{path}: not a package directory or release zip"]
     return validate_dir(path, seeds_dir, run_frictionless)
+
+
+def _in_zip(problem: str, root: Path, tmp: Path, zip_path: Path) -> str:
+    """A problem found in a zip's extracted copy, naming the zip instead of the temporary folder."""
+    for prefix in (f"{root}/", f"{tmp}/", str(root), str(tmp)):
+        problem = problem.replace(prefix, f"{zip_path}:" if prefix.endswith("/") else str(zip_path))
+    return problem

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import UserError
+from ..errors import UserError, ValidationFailed
 from ..extract.actors import ChoiceRule, Disambiguation, OrgPattern
 from ..extract.coref import NominalRule
 from ..extract.cuefile import CueFile
@@ -28,7 +28,7 @@ from ..extract.money import MoneyGrammar
 from ..extract.relations import RelationRule
 from ..extract.titles import Title, TitleRules
 from .gazetteer import build_gazetteer
-from .load import GAZETTEER, read_rules_dir
+from .load import GAZETTEER, check_rules_dir
 
 
 @dataclass
@@ -205,13 +205,25 @@ def load_money(path: Path, data: Any) -> MoneyGrammar:
     return g
 
 
+def _safe_rules(rules_dir: Path) -> dict[Path, Any]:
+    """Every rules file's checked data; refused, with every problem at once, when any file has a
+    schema problem or anything ``lint-rules`` calls unsafe to run (with the same messages)."""
+    from ..lint import unsafe_rule_problems  # lint reads rules through this package
+
+    files, problems = check_rules_dir(rules_dir)
+    problems += unsafe_rule_problems(rules_dir, files)
+    if problems:
+        raise ValidationFailed(problems)
+    return files
+
+
 def load_rules(rules_dir: Path) -> RuleSet:
     """Read, check and compile every rules file in ``rules_dir``."""
     if not rules_dir.is_dir():
         raise UserError(f"{rules_dir}: rules directory does not exist; pass --rules DIR")
     if not (rules_dir / GAZETTEER).is_dir():
         raise UserError(f"{rules_dir / GAZETTEER}: gazetteer directory is missing; restore rules/gazetteer/")
-    files = read_rules_dir(rules_dir)
+    files = _safe_rules(rules_dir)
 
     def path(name: str) -> Path:
         return rules_dir / f"{name}.yaml"
