@@ -293,3 +293,38 @@ def test_the_worker_pool_keeps_order_and_reports_a_failed_or_dead_worker(fault: 
                 "die": pytest.raises(UserError, match="worker process was killed by signal 9")}[fault]
     with expected, WorkerPool(2, _square, worker_setup, (os.getpid(),)) as pool:
         assert list(pool.imap(list(range(40)), chunksize=3)) == [n * n for n in range(40)]
+
+
+# ---------------------------------------------------------------- release
+
+
+@pytest.fixture()
+def release_root(built_package: Path, tmp_path: Path) -> Path:
+    from test_release import make_root
+
+    return make_root(built_package, tmp_path / "root")
+
+
+def test_release_files_are_readable_by_others(release_root: Path):
+    from bigtech_events.release import release
+
+    report = release(release_root, registry=release_root / "registry.txt", run_frictionless=False)
+    for path in (report.zip_path, *report.updated):
+        assert path.stat().st_mode & 0o777 == 0o644, path
+
+
+ZIP_DISK_FULL = """
+import errno, zipfile
+def _full(*a, **k):
+    raise OSError(errno.ENOSPC, "No space left on device")
+zipfile.ZipFile.writestr = _full
+"""
+
+
+def test_a_full_disk_during_a_release_is_one_line_and_writes_nothing(release_root: Path):
+    before = tree(release_root)
+    proc = run_cli("release", "--package", release_root, "--registry", release_root / "registry.txt",
+                   "--no-frictionless", prelude=ZIP_DISK_FULL)
+    assert_one_line(proc, str(release_root / "build"), "No space left on device", "free some space")
+    assert tree(release_root) == before
+    assert list((release_root / "build").iterdir()) == []

@@ -17,7 +17,7 @@ from typing import Any
 
 from . import __version__
 from .datapackage import build_descriptor, dump_descriptor, source_entry
-from .errors import ValidationFailed
+from .errors import ValidationFailed, naming
 from .extract import ArticleResult, Extractor
 from .extract.pipeline import PER_ARTICLE_TABLES
 from .install import install, prepare_out_dir, workspace
@@ -126,15 +126,10 @@ def build(seeds_dir: Path, rules_dir: Path, out_dir: Path, jobs: int = 1,
     is given ``out_dir`` as its file, so that the message says where.
     """
     prepare_out_dir(out_dir)
-    try:
-        with workspace(out_dir) as tmp:
-            counts, sources = write_package(tmp, seeds_dir, rules_dir, jobs)
-            problems = validate_dir(tmp, seeds_dir=seeds_dir, run_frictionless=run_frictionless)
-            if problems:
-                raise ValidationFailed(problems)
-            install(tmp, out_dir)
-    except OSError as exc:
-        if exc.filename is not None:
-            raise
-        raise OSError(exc.errno, exc.strerror or str(exc), str(out_dir)) from exc
+    with naming(out_dir), workspace(out_dir) as tmp:
+        counts, sources = write_package(tmp, seeds_dir, rules_dir, jobs)
+        problems = validate_dir(tmp, seeds_dir=seeds_dir, run_frictionless=run_frictionless)
+        if problems:
+            raise ValidationFailed(problems)
+        install(tmp, out_dir)
     return BuildReport(out_dir, counts, len(sources))

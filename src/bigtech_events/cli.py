@@ -9,7 +9,7 @@ from types import FrameType
 
 import click
 
-from .errors import Terminated, UserError, ValidationFailed, os_error_message
+from .errors import Terminated, UserError, ValidationFailed, naming, os_error_message
 from .paths import ROOT_ENV, find_root, project_path, project_root, root_or_cwd, set_root
 
 PATH = click.Path(path_type=Path)
@@ -73,7 +73,7 @@ def validate(path: Path | None, seeds_dir: Path | None, no_frictionless: bool) -
     root = find_root()
     if seeds_dir is None and root is not None and (root / "seeds").is_dir():
         seeds_dir = root / "seeds"
-    with reading(path):
+    with naming(path), reading(path):
         problems = validate_path(path, seeds_dir=seeds_dir, run_frictionless=not no_frictionless)
     if problems:
         raise ValidationFailed(problems)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .errors import UserError
+from .errors import UserError, naming
 
 PATH = click.Path(path_type=Path)
 
@@ -37,7 +37,7 @@ def release(root: Path | None, out_dir: Path | None, previous: str | None, regis
     from .release import release as run_release
 
     root = root or root_or_cwd()
-    with reading(root):
+    with naming(out_dir or root / "build"), reading(root):
         report = run_release(root, out_dir, previous=previous, registry=registry,
                              seeds_dir=seeds_dir, run_frictionless=not no_frictionless)
     against = f"diffed against {report.previous}" if report.previous else "first release"
@@ -62,7 +62,7 @@ def diff(old: Path, new: Path, fmt: str, limit: int) -> None:
     from .diff import diff_paths, render_json, render_text
     from .install import reading
 
-    with reading(old), reading(new):
+    with naming(f"{old} or {new}"), reading(old), reading(new):
         result = diff_paths(old, new)
     click.echo(render_json(result) if fmt == "json" else render_text(result, limit), nl=False)
 

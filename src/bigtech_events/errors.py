@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
+from collections.abc import Iterator
 
 
 class UserError(Exception):
@@ -58,3 +60,15 @@ def os_error_message(exc: OSError, where: object = None) -> str:
     cause = exc.strerror or str(exc) or type(exc).__name__
     fix = _OS_FIXES.get(exc.errno or 0, "check that path and run the command again")
     return " ".join(f"{path if path is not None else 'a file'}: {cause}; {fix}".split())
+
+
+@contextlib.contextmanager
+def naming(path: object) -> Iterator[None]:
+    """Give ``path`` to an operating-system error raised inside that names no file of its own
+    (a library writing to a full disk), so that its one-line message says where."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is not None:
+            raise
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
