@@ -24,6 +24,7 @@ step is a rename inside DIR; whatever instant the process dies at, DIR holds the
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
@@ -64,8 +65,9 @@ def _open_lock(out_dir: Path, create: bool) -> int | None:
             raise
         return None
     except OSError as exc:
-        raise OSError(exc.errno, f"cannot {'write' if create else 'read'} in this directory ({exc.strerror})",
-                      str(out_dir)) from exc
+        if create:
+            raise _cannot_write(out_dir, exc) from exc
+        raise OSError(exc.errno, f"cannot read in this directory ({exc.strerror})", str(out_dir)) from exc
 
 
 def lock_wait() -> float:
@@ -145,6 +147,12 @@ def prepare_out_dir(out_dir: Path) -> None:
     fd = _open_lock(out_dir, create=True)
     if fd is not None:
         os.close(fd)
+    if not os.access(out_dir, os.W_OK | os.X_OK):
+        raise _cannot_write(out_dir, OSError(errno.EACCES, os.strerror(errno.EACCES)))
+
+
+def _cannot_write(out_dir: Path, exc: OSError) -> OSError:
+    return OSError(exc.errno, f"cannot write in this directory ({exc.strerror or exc})", str(out_dir))
 
 
 
@@ -186,7 +194,10 @@ def workspace(out_dir: Path) -> Iterator[Path]:
     """A temporary folder in ``out_dir`` owned by this build, removed on the way out."""
     with locked(out_dir):
         remove_stale(out_dir)
-        tmp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=out_dir))
+        try:
+            tmp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=out_dir))
+        except OSError as exc:
+            raise _cannot_write(out_dir, exc) from exc
         owner = os.open(tmp / OWNER_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         fcntl.flock(owner, fcntl.LOCK_EX)
     HELD_FDS.add(owner)
