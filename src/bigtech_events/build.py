@@ -2,15 +2,14 @@
 
 Everything is written to a temporary directory beside the target; the old
 package is replaced only after the new one validates, so a failed build
-leaves the previous package byte for byte as it was.
+leaves the previous package byte for byte as it was. The switch itself, its
+lock and its journal are in :mod:`bigtech_events.install`; the worker
+processes die with the build and ignore Ctrl-C (the build stops them).
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,14 +17,16 @@ from typing import Any
 
 from . import __version__
 from .datapackage import build_descriptor, dump_descriptor, source_entry
-from .errors import ValidationFailed
+from .errors import ValidationFailed, naming
 from .extract import ArticleResult, Extractor
 from .extract.pipeline import PER_ARTICLE_TABLES
+from .install import install, prepare_out_dir, workspace
 from .metadata import load_dataset_meta
 from .ruleset import load_rules
 from .schemas import load_schemas
 from .seeds import Article, load_article, seed_paths
 from .validate import validate_dir
+from .workers import WorkerPool, worker_setup
 from .writer import TableSink
 
 _WORKER: Extractor | None = None
@@ -41,6 +42,11 @@ class BuildReport:
 def _init_worker(rules_dir: str) -> None:
     global _WORKER
     _WORKER = Extractor(load_rules(Path(rules_dir)))
+
+
+def _init_spawned_worker(parent: int, rules_dir: str) -> None:
+    worker_setup(parent)
+    _init_worker(rules_dir)
 
 
 def _extract_path(path: str) -> tuple[Article, ArticleResult]:
@@ -64,9 +70,9 @@ def extract_all(seeds_dir: Path, rules_dir: Path, jobs: int = 1) -> Iterator[tup
             yield _extract_path(p)
         return
     forked = hasattr(os, "fork")  # forked workers inherit the compiled rules
-    ctx = mp.get_context("fork" if forked else "spawn")
-    with ctx.Pool(jobs, initializer=None if forked else _init_worker, initargs=(str(rules_dir),)) as pool:
-        yield from pool.imap(_extract_path, paths, chunksize=8)
+    init, args = (worker_setup, (os.getpid(),)) if forked else (_init_spawned_worker, (os.getpid(), str(rules_dir)))
+    with WorkerPool(jobs, _extract_path, init, args) as pool:
+        yield from pool.imap(paths, chunksize=8)
 
 
 def _sort_key(table: str, schema: dict[str, Any]) -> Any:
@@ -85,8 +91,9 @@ def write_package(out_root: Path, seeds_dir: Path, rules_dir: Path, jobs: int = 
     actors: dict[str, dict[str, Any]] = {}
     aliases: set[tuple[str, str]] = set()
     sources: list[dict[str, Any]] = []  # one small record per article, for the descriptor
+    results = extract_all(seeds_dir, rules_dir, jobs)
     try:
-        for article, result in extract_all(seeds_dir, rules_dir, jobs):
+        for article, result in results:
             sources.append(source_entry(article))
             sinks["articles"].add([result.article_row])
             for table in PER_ARTICLE_TABLES:
@@ -94,6 +101,7 @@ def write_package(out_root: Path, seeds_dir: Path, rules_dir: Path, jobs: int = 
             actors.update(result.actors)
             aliases |= result.aliases
     finally:
+        results.close()  # stops the workers, whatever stopped the loop
         for sink in sinks.values():
             sink.close()
     counts = {t: s.count for t, s in sinks.items()}
@@ -112,30 +120,16 @@ def write_package(out_root: Path, seeds_dir: Path, rules_dir: Path, jobs: int = 
 
 def build(seeds_dir: Path, rules_dir: Path, out_dir: Path, jobs: int = 1,
           run_frictionless: bool = True) -> BuildReport:
-    """Build, validate and atomically install the package at ``out_dir``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=out_dir))
-    try:
+    """Build, validate and atomically install the package at ``out_dir``.
+
+    An operating-system error that names no file (a library writing a table on a full disk)
+    is given ``out_dir`` as its file, so that the message says where.
+    """
+    prepare_out_dir(out_dir)
+    with naming(out_dir), workspace(out_dir) as tmp:
         counts, sources = write_package(tmp, seeds_dir, rules_dir, jobs)
         problems = validate_dir(tmp, seeds_dir=seeds_dir, run_frictionless=run_frictionless)
         if problems:
             raise ValidationFailed(problems)
-        _install(tmp, out_dir)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        install(tmp, out_dir)
     return BuildReport(out_dir, counts, len(sources))
-
-
-def _install(tmp: Path, out_dir: Path) -> None:
-    """Swap the new dataset/ and datapackage.json into place."""
-    target = out_dir / "dataset"
-    old = tmp / "old-dataset"
-    if target.exists():
-        os.replace(target, old)
-    try:
-        os.replace(tmp / "dataset", target)
-    except OSError:
-        if old.exists():
-            os.replace(old, target)
-        raise
-    os.replace(tmp / "datapackage.json", out_dir / "datapackage.json")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 
 import click
 
-from .errors import UserError, ValidationFailed
+from .errors import Terminated, UserError, ValidationFailed, naming, os_error_message
 from .paths import ROOT_ENV, find_root, project_path, project_root, root_or_cwd, set_root
 
 PATH = click.Path(path_type=Path)
@@ -44,10 +46,14 @@ def build(seeds_dir: Path | None, rules_dir: Path | None, out_dir: Path | None, 
     """
     import os
 
+    from .install import prepare_out_dir
+
     root = project_root()  # before the slow imports: without a project, fail at once
+    out_dir = out_dir or root
+    prepare_out_dir(out_dir)  # likewise for an output directory that cannot be written
     from .build import build as run_build
 
-    report = run_build(seeds_dir or root / "seeds", rules_dir or root / "rules", out_dir or root,
+    report = run_build(seeds_dir or root / "seeds", rules_dir or root / "rules", out_dir,
                        jobs=jobs or (os.cpu_count() or 1))
     counts = ", ".join(f"{t} {n}" for t, n in report.counts.items())
     click.echo(f"built {report.out_dir / 'datapackage.json'} from {report.articles} article(s): {counts}")
@@ -60,13 +66,15 @@ def build(seeds_dir: Path | None, rules_dir: Path | None, out_dir: Path | None, 
 @click.option("--no-frictionless", is_flag=True, help="Skip the (slower) Frictionless pass.")
 def validate(path: Path | None, seeds_dir: Path | None, no_frictionless: bool) -> None:
     """Validate a package directory or a release zip (default: the project root, else the working directory)."""
+    from .install import reading
     from .validate import validate_path
 
     path = path or root_or_cwd()
     root = find_root()
     if seeds_dir is None and root is not None and (root / "seeds").is_dir():
         seeds_dir = root / "seeds"
-    problems = validate_path(path, seeds_dir=seeds_dir, run_frictionless=not no_frictionless)
+    with naming(path), reading(path):
+        problems = validate_path(path, seeds_dir=seeds_dir, run_frictionless=not no_frictionless)
     if problems:
         raise ValidationFailed(problems)
     click.echo(f"{path}: valid")
@@ -133,7 +141,22 @@ def evaluate(annotated: Path, rules_dir: Path | None, misses: bool) -> None:
             click.echo(f"  {line}")
 
 
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated(signum)
+
+
 def main(argv: list[str] | None = None) -> None:
+    """Run the command; every error a user or the machine can cause ends in one line and an exit status."""
+    signal.signal(signal.SIGTERM, _terminate)  # stops like Ctrl-C: temporary files go, nothing half-installed
+    try:
+        _run(argv)
+    except Terminated as exc:
+        click.echo(f"error: {exc} before the command finished; nothing half-written is left: run it again",
+                   err=True)
+        sys.exit(128 + exc.signum)
+
+
+def _run(argv: list[str] | None) -> None:
     try:
         cli.main(args=argv, prog_name="bigtech-events", standalone_mode=False)
     except ValidationFailed as exc:
@@ -145,6 +168,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     except click.exceptions.Abort:
         sys.exit(130)
+    except OSError as exc:
+        click.echo(f"error: {os_error_message(exc)}", err=True)
+        sys.exit(1)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

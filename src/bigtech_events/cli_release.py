@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .errors import UserError
+from .errors import UserError, naming
 
 PATH = click.Path(path_type=Path)
 
@@ -32,11 +32,14 @@ def release(root: Path | None, out_dir: Path | None, previous: str | None, regis
     previous release needs; updates CHANGELOG.md, CITATION.cff, .zenodo.json
     and the registry.
     """
+    from .install import reading
     from .paths import root_or_cwd
     from .release import release as run_release
 
-    report = run_release(root or root_or_cwd(), out_dir, previous=previous, registry=registry,
-                         seeds_dir=seeds_dir, run_frictionless=not no_frictionless)
+    root = root or root_or_cwd()
+    with naming(out_dir or root / "build"), reading(root):
+        report = run_release(root, out_dir, previous=previous, registry=registry,
+                             seeds_dir=seeds_dir, run_frictionless=not no_frictionless)
     against = f"diffed against {report.previous}" if report.previous else "first release"
     click.echo(f"released {report.zip_path} ({report.size} bytes, sha256 {report.sha256}); {against}")
     if report.diff is not None:
@@ -57,8 +60,10 @@ def diff(old: Path, new: Path, fmt: str, limit: int) -> None:
     OLD and NEW are package directories or release zips.
     """
     from .diff import diff_paths, render_json, render_text
+    from .install import reading
 
-    result = diff_paths(old, new)
+    with naming(f"{old} or {new}"), reading(old), reading(new):
+        result = diff_paths(old, new)
     click.echo(render_json(result) if fmt == "json" else render_text(result, limit), nl=False)
 
 
@@ -73,9 +78,10 @@ def cite(fmt: str, package: Path | None) -> None:
     from .cite import meta_from_descriptor, render
 
     if package is not None:
+        from .install import reading
         from .loader import PackageFiles
 
-        with PackageFiles(package) as pkg:
+        with reading(package), PackageFiles(package) as pkg:
             meta = meta_from_descriptor(pkg.descriptor)
     else:
         from .metadata import load_dataset_meta

@@ -52,6 +52,7 @@ REQUIRED_FILES = ("README.md", "CHANGELOG.md", "LICENSE", "LICENSE-DATA.md")
 OPTIONAL_FILES = ("docs/data-dictionary.md", "docs/codebook.md")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644  # regular file, rw-r--r--
+RELEASE_FILE_MODE = 0o644  # of the files release writes (zip, SHA256SUMS, CHANGELOG.md, ...)
 
 
 @dataclass
@@ -227,6 +228,9 @@ def _atomic_write(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, RELEASE_FILE_MODE)  # mkstemp makes 0600: others may read a release
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -359,6 +363,7 @@ def _write_artifacts(root: Path, out_dir: Path, registry: Path, version: str, en
     tmp = Path(tmp_name)
     try:
         zip_bytes_to(entries, tmp)
+        os.chmod(tmp, RELEASE_FILE_MODE)
         data = tmp.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         _refuse_changed_release(version, digest, out_dir, registry)

@@ -1,0 +1,170 @@
+"""Worker processes that die with their parent, leave signals to it and never print tracebacks.
+
+A build's workers are forked (or spawned) children. Left to themselves they outlive a parent
+killed with SIGKILL, print a traceback each on Ctrl-C and run the parent's SIGTERM handler.
+:func:`worker_setup`, run first in each worker, makes it ignore SIGINT (the build stops its
+workers), die quietly on SIGTERM, close the parent's lock files and die as soon as its parent
+does. :class:`WorkerPool` gives each worker a pipe of its own, so that a worker dying at any
+moment can neither hang the build nor be taken for a result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing as mp
+import os
+import pickle
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import Any, Self
+
+from .errors import UserError
+from .install import HELD_FDS, STOP_SIGNALS, held_signals
+
+_PR_SET_PDEATHSIG = 1
+_WATCH_INTERVAL = 0.5
+
+
+def worker_setup(parent: int) -> None:
+    """Initializer of a pool worker whose parent has process id ``parent``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+    for fd in list(HELD_FDS):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    HELD_FDS.clear()
+    _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
+    if not _set_parent_death_signal():
+        threading.Thread(target=_watch, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the signal was set
+        os._exit(1)
+
+
+def _set_parent_death_signal() -> bool:
+    """Ask Linux to send SIGKILL when the parent dies; False where that cannot be asked."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_WATCH_INTERVAL)
+    os._exit(1)
+
+
+# ---------------------------------------------------------------- the pool
+
+
+def _serve(conn: Connection, fn: Callable[[Any], Any], init: Callable[..., None], initargs: tuple[Any, ...]) -> None:
+    """A worker's life: set up, then answer each ``(index, items)`` with ``(index, results, error)``."""
+    try:
+        init(*initargs)
+        while (task := conn.recv()) is not None:
+            index, items = task
+            try:
+                reply = (index, [fn(item) for item in items], None)
+            except Exception as exc:  # noqa: BLE001 - raised again in the parent
+                reply = (index, None, exc)
+            try:
+                conn.send(reply)
+            except (pickle.PicklingError, TypeError, AttributeError):
+                conn.send((index, None, RuntimeError(f"{type(reply[2]).__name__}: {reply[2]}")))
+    except (EOFError, OSError, KeyboardInterrupt):
+        pass  # the parent is gone or stopping this worker: leave without a word
+
+
+class WorkerPool:
+    """Worker processes mapping one function over items, results in the items' order.
+
+    Each worker has a pipe of its own (no lock shared between workers, unlike
+    :class:`multiprocessing.pool.Pool`, whose shutdown hangs when a worker dies holding its
+    queue's lock), so a worker killed at any moment costs the parent nothing but an error.
+    """
+
+    def __init__(self, jobs: int, fn: Callable[[Any], Any], init: Callable[..., None],
+                 initargs: tuple[Any, ...]) -> None:
+        ctx = mp.get_context("fork" if hasattr(os, "fork") else "spawn")
+        self._workers: list[tuple[BaseProcess, Connection]] = []
+        try:
+            with held_signals():  # workers start with SIGINT and SIGTERM held, until worker_setup has set them
+                for _ in range(jobs):
+                    ours, theirs = ctx.Pipe()
+                    proc = ctx.Process(target=_serve, args=(theirs, fn, init, initargs), daemon=True)
+                    proc.start()
+                    theirs.close()
+                    self._workers.append((proc, ours))
+        except BaseException:  # a signal held meanwhile is raised here: stop the workers started so far
+            self.close()
+            raise
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def imap(self, items: list[Any], chunksize: int) -> Iterator[Any]:
+        """``fn(item)`` for each item, in order, as soon as each is ready and all before it are."""
+        chunks = iter(enumerate(items[i:i + chunksize] for i in range(0, len(items), chunksize)))
+        busy: dict[Connection, BaseProcess] = {}
+        for proc, conn in self._workers:
+            self._feed(proc, conn, chunks, busy)
+        done: dict[int, list[Any]] = {}
+        wanted = 0
+        while busy or done:
+            while wanted in done:
+                yield from done.pop(wanted)
+                wanted += 1
+            if busy:
+                for conn in wait(list(busy)):
+                    assert isinstance(conn, Connection)
+                    index, results = self._receive(conn, busy[conn])
+                    done[index] = results
+                    self._feed(busy.pop(conn), conn, chunks, busy)
+
+    @staticmethod
+    def _feed(proc: BaseProcess, conn: Connection, chunks: Iterator[tuple[int, list[Any]]],
+              busy: dict[Connection, BaseProcess]) -> None:
+        task = next(chunks, None)
+        if task is not None:
+            conn.send(task)
+            busy[conn] = proc
+
+    @staticmethod
+    def _receive(conn: Connection, proc: BaseProcess) -> tuple[int, list[Any]]:
+        try:
+            index, results, error = conn.recv()
+        except (EOFError, OSError):
+            proc.join(1)
+            code = proc.exitcode
+            how = f"was killed by signal {-code}" if code is not None and code < 0 else f"exited ({code})"
+            raise UserError(f"a worker process {how} while extracting articles; run the build again (with "
+                            "--jobs 1 if it happens again, e.g. when memory is short)") from None
+        if error is not None:
+            raise error
+        return index, results
+
+    def close(self) -> None:
+        """Stop the workers (at once: they hold nothing that needs saving) and wait for them."""
+        for proc, conn in self._workers:
+            if proc.is_alive():
+                proc.kill()
+        for proc, conn in self._workers:
+            proc.join()
+            conn.close()
+        self._workers = []
