@@ -17,6 +17,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from helpers import rewrite
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import bigtech_events
 from bigtech_events.errors import UserError
@@ -156,3 +158,28 @@ def test_zip_with_the_package_in_one_folder_is_read(rich: Path, tmp_path: Path):
     with PackageFiles(tmp_path / "a.zip") as pkg:
         assert pkg.tables() == list(TABLES)
         assert len(pkg.frame("amounts")) == 4
+
+
+@settings(max_examples=50)
+@given(st.lists(st.tuples(st.none() | st.text(max_size=5), st.none() | st.integers(-2**40, 2**40),
+                          st.none() | st.floats(allow_nan=False), st.none() | st.booleans(),
+                          st.none() | st.dates(), st.none() | st.sampled_from(["a", "b"])), max_size=20))
+def test_arrow_conversion_equals_a_cell_by_cell_conversion(rows):
+    from bigtech_events.tableio import to_pandas
+
+    fields = [{"name": "s", "type": "string"}, {"name": "i", "type": "integer"},
+              {"name": "f", "type": "number"}, {"name": "b", "type": "boolean"},
+              {"name": "d", "type": "date"}, {"name": "e", "type": "string", "constraints": {"enum": ["a", "b"]}}]
+    types = [pa.string(), pa.int64(), pa.float64(), pa.bool_(), pa.date32(), pa.string()]
+    cols = list(zip(*rows)) if rows else [[] for _ in fields]
+    table = pa.table({f["name"]: pa.array(list(c), type=t) for f, c, t in zip(fields, cols, types)})
+    expected = pd.DataFrame({f["name"]: pd.Series(list(c), dtype=pandas_dtype(f)) for f, c in zip(fields, cols)})
+    got = to_pandas(table, {"fields": fields})
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+
+
+def test_dates_filter_with_dates(rich: Path):
+    events = bigtech_events.load("events", path=rich)
+    cut = events.date_start.dropna().min()
+    assert len(events[events.date_start >= cut]) == events.date_start.notna().sum()
+    assert len(events[events.date_start > dt.date(2999, 1, 1)]) == 0

@@ -22,19 +22,23 @@ TRUE = {"true", "True", "TRUE", "1"}
 FALSE = {"false", "False", "FALSE", "0"}
 
 
+#: Arrow column types -> the pandas dtypes of ``schemas.pandas_dtype`` (enums are made categorical
+#: after the conversion).
+_PANDAS_TYPES = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow"),
+                 pa.int64(): pd.Int64Dtype(), pa.int32(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(),
+                 pa.bool_(): pd.BooleanDtype(), pa.date32(): pd.ArrowDtype(pa.date32())}
+
+
 def to_pandas(table: pa.Table, schema: dict[str, Any], categorical: bool = True) -> pd.DataFrame:
-    """Arrow table -> DataFrame with the dtypes generated from the schema."""
-    cols = {}
+    """Arrow table -> DataFrame with the dtypes generated from the schema, converted column-wise by
+    Arrow (no Python objects per cell)."""
+    table = table.select([f["name"] for f in schema["fields"]])
+    df = table.to_pandas(types_mapper=_PANDAS_TYPES.get)
     for f in schema["fields"]:
-        arr = table.column(f["name"])
         dtype = pandas_dtype(f, categorical=categorical)
-        if f["type"] == "date":
-            cols[f["name"]] = pd.Series(arr.to_pandas(types_mapper=pd.ArrowDtype), dtype=dtype)
-        elif isinstance(dtype, pd.CategoricalDtype):
-            cols[f["name"]] = pd.Series(arr.to_pylist(), dtype=dtype)
-        else:
-            cols[f["name"]] = pd.Series(arr.to_pylist(), dtype=dtype)
-    return pd.DataFrame(cols)
+        if df[f["name"]].dtype != dtype:
+            df[f["name"]] = df[f["name"]].astype(dtype)
+    return df
 
 
 def read_parquet(path: Path, schema: dict[str, Any]) -> tuple[pd.DataFrame | None, list[str]]:
