@@ -172,8 +172,10 @@ def test_ownership_in_appositions():
     r, _ = run("Weibo, which is controlled by Sina Corp, apologised. iQiyi, the Baidu-controlled video "
                "platform, was fined. Lufax Holding, the Shanghai-based lending platform, was probed.")
     rel = {(a["subject_id"], a["relation"], a["object_id"]) for a in r.rows["affiliations"]}
-    assert ("weibo", "subsidiary_of", "sina") in rel or any(s == "weibo" and o.startswith("sina") for s, _, o in rel)
-    assert ("iqiyi", "subsidiary_of", "baidu") in rel
+    # A subsidiary is recorded from its owner's side (relations.yaml: recorded_inverse).
+    assert ("sina", "owns", "weibo") in rel or any(s.startswith("sina") and o == "weibo" for s, _, o in rel)
+    assert ("baidu", "owns", "iqiyi") in rel
+    assert not any(r_ == "subsidiary_of" for _, r_, _ in rel)
     assert ("lufax", "based_in", "shanghai") in rel or any(s.startswith("lufax") and r_ == "based_in" for s, r_, _ in rel)
 
 
@@ -199,7 +201,7 @@ def test_posts_and_relations_from_curated_names():
     rel = {(a["subject_id"], a["relation"], a["object_id"], a["title"]) for a in r.rows["affiliations"]}
     assert ("li-lecheng", "position", "ministry-of-industry-and-information-technology", "minister") in rel
     assert any(s.startswith("simon-chan") and o == "cyberport" for s, _, o, _ in rel)
-    assert ("ele-me", "subsidiary_of", "alibaba-group", None) in rel
+    assert ("alibaba-group", "owns", "ele-me", None) in rel
 
 
 def test_funding_rounds_spending_and_support_pledges():
@@ -222,3 +224,12 @@ def test_page_chrome_lines_are_not_body():
     sentences = [full[a:b] for a, b in r.sentences]
     assert not any(w in s for s in sentences for w in ("Coco Feng", "Updated", "newsletter", "Photo:"))
     assert not any(v["actor_type"] == "person" for v in r.actors.values())
+
+
+def test_units_are_owned_and_divisions_are_parts():
+    r, _ = run("Alibaba Group's logistics arm Cainiao signed a deal. Alibaba Cloud, a division of Alibaba "
+               "Group, was fined. JD Retail, JD.com's largest business, opened a store.")
+    rel = {(a["subject_id"], a["relation"], a["object_id"]) for a in r.rows["affiliations"]}
+    assert ("alibaba-group", "owns", "cainiao") in rel
+    assert ("alibaba-cloud", "part_of", "alibaba-group") in rel
+    assert any(r_ == "part_of" and o == "jd-com" for _, r_, o in rel)

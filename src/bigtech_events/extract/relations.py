@@ -47,10 +47,11 @@ def possessive_modifiers(doc: Doc, g: Grammar) -> None:
                 a.modifier = True
 
 
-def curated_possessives(doc: Doc, gaz: object, g: Grammar) -> None:
+def curated_possessives(doc: Doc, gaz: object, g: Grammar, inverse: dict[str, str] | None = None) -> None:
     """"Alibaba Group's Ele.me": a company's possessive naming another company states a relation
     whose kind the gazetteer records (subsidiary, affiliate, part); without a curated relation
-    the possessive alone gives no row."""
+    the possessive alone gives no row. A relation of ``inverse`` is recorded the other way round."""
+    inverse = inverse or {}
     actors = getattr(gaz, "actors", {})
     for sent in doc.sentences:
         ms = doc.of_sentence(sent.index)
@@ -63,9 +64,11 @@ def curated_possessives(doc: Doc, gaz: object, g: Grammar) -> None:
             if label is None:
                 continue
             a.modifier = True
-            add_affiliation(doc, Affiliation(b.actor_id, label, a.actor_id, a.start, b.end,
-                                                "relation.curated-possessive", sent.index))
-            doc.note(sent.index, "relation.curated-possessive", f"{b.actor_id} {label} {a.actor_id}")
+            subj, obj = (a, b) if label in inverse else (b, a)
+            label = inverse.get(label, label)
+            add_affiliation(doc, Affiliation(subj.actor_id, label, obj.actor_id, a.start, b.end,
+                                             "relation.curated-possessive", sent.index))
+            doc.note(sent.index, "relation.curated-possessive", f"{subj.actor_id} {label} {obj.actor_id}")
 
 
 def find_relations(doc: Doc, rules: list[RelationRule], g: Grammar) -> None:

@@ -40,6 +40,7 @@ class RuleSet:
     org_not_first: frozenset[str]
     titles: TitleRules
     relations: list[RelationRule]
+    relation_inverse: dict[str, str]  # relations recorded the other way round (relations.yaml)
     nominal: list[NominalRule]
     executives: list[tuple[str, re.Pattern[str]]]
     descriptors: list[tuple[str, str, re.Pattern[str], re.Pattern[str] | None]]
@@ -121,17 +122,32 @@ def load_titles(path: Path, data: Any, names_path: Path, names: Any) -> TitleRul
 
 
 def load_relations(path: Path, data: Any) -> list[RelationRule]:
+    """The relation rules, each written the way the text states it; a relation of
+    ``recorded_inverse`` is compiled as its inverse (subject and object swapped)."""
+    inverse = relation_inverse(data)
     out = []
     for r in data.get("relations", []):
         where = f"{path}:{r.line}"
         subject, obj = str(r["subject"]), str(r.get("object", ""))
         if obj and {subject, obj} != {"first", "second"}:
             raise UserError(f"{where}: subject and object must be first and second (one each); fix one of them")
-        out.append(RelationRule(str(r["id"]), r["relation"], compile_regex(r["between"], where),
+        relation, modifier = r["relation"], str(r.get("modifier", "object"))
+        if relation in inverse:
+            other = {"first": "second", "second": "first"}[subject]
+            # The mention that qualifies the other stays the one the rule names (by default the
+            # object as written, which becomes the subject of the recorded row).
+            modifier = other if modifier == "object" else modifier
+            relation, subject = inverse[relation], other
+        out.append(RelationRule(str(r["id"]), relation, compile_regex(r["between"], where),
                                 subject, tuple(r.get("first_types", [])), tuple(r.get("second_types", [])),
-                                compile_regex(r["after"], where) if r.get("after") else None,
-                                str(r.get("modifier", "object"))))
+                                compile_regex(r["after"], where) if r.get("after") else None, modifier))
     return out
+
+
+def relation_inverse(data: Any) -> dict[str, str]:
+    """relations.yaml ``recorded_inverse``: relations recorded the other way round
+    (``subsidiary_of: owns``: "X is a subsidiary of Y" is the row "Y owns X")."""
+    return {str(k): str(v) for k, v in (data.get("recorded_inverse") or {}).items()}
 
 
 def load_descriptors(path: Path, data: Any) -> list[tuple[str, str, re.Pattern[str], re.Pattern[str] | None]]:
@@ -243,6 +259,7 @@ def load_rules(rules_dir: Path) -> RuleSet:
         org_not_first=not_first,
         titles=load_titles(path("titles"), data("titles"), path("names"), data("names")),
         relations=load_relations(path("relations"), data("relations")),
+        relation_inverse=relation_inverse(data("relations")),
         nominal=nominal,
         executives=executives,
         descriptors=load_descriptors(path("coreference"), data("coreference")),
