@@ -62,6 +62,7 @@ class TitleCues:
     possessive_end: Pattern
     second_post: Pattern
     minister_of: Pattern
+    name_list_joiner: Pattern
     ministry: str
     minister_title: str
     vice_minister_title: str
@@ -140,6 +141,7 @@ def _titles(f: CueFile, names: CueFile) -> TitleCues:
     return TitleCues(
         **{k: f.pattern("patterns", k, values=values) for k in TITLE_PATTERNS},
         minister_of=f.pattern("minister_of", "pattern"),
+        name_list_joiner=f.pattern("name_list_joiner"),
         ministry=f.text("minister_of", "ministry"),  # the schema checks it names {name}
         minister_title=f.text("minister_of", "title"),
         vice_minister_title=f.text("minister_of", "vice_title"),

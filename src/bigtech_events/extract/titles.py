@@ -260,7 +260,7 @@ def _one_title(doc: Doc, rules: TitleRules, cues: TitleCues, gaz: Gazetteer, sen
         return
     title_text = " and ".join(dict.fromkeys(t.title for t in titles))
     start = org_start if org_start is not None else t_start
-    holders = [person] + (_coordinated(doc, person) if _plural(title_words, titles[-1]) else [])
+    holders = [person] + (_coordinated(doc, cues, person) if _plural(title_words, titles[-1]) else [])
     for holder in holders:
         add_affiliation(doc, Affiliation(holder.actor_id, "position", org, start, holder.end,
                                          f"title.{titles[0].title_id}", sent_idx, title_text, qualifier))
@@ -284,12 +284,12 @@ def _plural(title_words: str, title: Title) -> bool:
                                  or (form.endswith("men") and form[:-3] + "man" == singular))
 
 
-def _coordinated(doc: Doc, person: Mention) -> list[Mention]:
+def _coordinated(doc: Doc, cues: TitleCues, person: Mention) -> list[Mention]:
     """The people named after ``person`` in a list joined by commas and "and" ("B and C")."""
     out, end = [], person.end
     for m in sorted((x for x in doc.of_sentence(person.sentence) if x.start >= person.end),
                     key=lambda x: x.start):
-        if doc.text[end:m.start].strip() not in (",", "and", ", and"):
+        if not cues.name_list_joiner.fullmatch(doc.text, end, m.start):
             break
         if doc.actors.get(m.actor_id, {}).get("actor_type") != "person":
             break
