@@ -17,6 +17,7 @@ from .participants import (
     last_group,
     object_group,
     prep_groups,
+    speaker,
     subject_group,
 )
 
@@ -112,6 +113,9 @@ def _sentence_events(doc: Doc, rules: EventRules, g: Grammar, sent) -> list[Even
             subjects = []  # "thanked X ... and praised": the subject is shared, X is an object
         if not subjects and wants_subject:
             subjects = subject_group(doc, g, sent.index, c_start, m.start())
+        if not subjects and wants_subject and rule.event_type in g.speaker_types:
+            # "The government supports X, Vice Premier Y said": the speaker states the act.
+            subjects = speaker(doc, g, m.end(), sent.end)
         objects = (object_group(doc, g, m.end(), c_end, sent.index, tuple(x.actor_id for x in subjects))
                    if rule.object and not passive else [])
         location = None

@@ -31,10 +31,10 @@ GRAMMAR_KEYS: dict[str, dict[str, str]] = {
         "parenthetical": PATTERN, "aside_openers": WORDS, "descriptive_aside": PATTERN,
         "acronym": PATTERN, "acronym_open": PATTERN, "coordination": PATTERN},
     "participants": {
-        "object_gap": PATTERN, "gap_people": WORDS, "gap_things": WORDS,
+        "object_gap": PATTERN, "gap_people": WORDS, "gap_things": WORDS, "gap_groups": WORDS, "counted_including": PATTERN,
         "attributive_before": PATTERN, "attributive_after": PATTERN, "attributive_not_nouns": WORDS,
         "attributive_unless": PATTERN, "relative_who": PATTERN, "pronouns": TYPES_MAP,
-        "event_anaphora": PATTERN, "counted": PATTERN, "counted_numbers": NUMBERS,
+        "event_anaphora": PATTERN, "acted_on": WORDS, "counted": PATTERN, "counted_numbers": NUMBERS,
         "counted_kinds": TYPE_MAP, "including": PATTERN, "deal_of": PATTERN, "object_tail": PATTERN,
         "object_pronoun": PATTERN, "object_pronoun_types": TYPES, "prepositions": WORDS},
     "modality": {
@@ -45,7 +45,7 @@ GRAMMAR_KEYS: dict[str, dict[str, str]] = {
     "events": {
         "aux_only": PATTERN, "symmetric_prepositions": WORDS, "each": PATTERN,
         "participle_comma": PATTERN, "opening_place_after": PATTERN, "along_with": PATTERN,
-        "definite": PATTERN, "event_nouns": WORDS},
+        "definite": PATTERN, "event_nouns": WORDS, "speaker": PATTERN, "speaker_types": WORDS},
     "dates": {
         "continues": PATTERN, "dateline_before": PATTERN, "dateline_after": PATTERN,
         "attribution": PATTERN},
@@ -101,6 +101,7 @@ class Grammar:
     coordination: Pattern
     # participants
     object_gap: Pattern
+    counted_including: Pattern
     attributive_before: Pattern
     attributive_after: Pattern
     attributive_unless: Pattern
@@ -133,6 +134,8 @@ class Grammar:
     opening_place_after: Pattern
     along_with: Pattern
     definite: Pattern
+    speaker: Pattern
+    speaker_types: tuple[str, ...]
     # dates
     continues: Pattern
     dateline_before: Pattern

@@ -52,7 +52,16 @@ def attributive(doc: Doc, g: Grammar, m: Mention) -> bool:
 def eligible(doc: Doc, g: Grammar, start: int, end: int) -> list[Mention]:
     """Mentions that can be participants: not modifiers of another actor, not mere locations."""
     return [m for m in doc.mentions_in(start, end) if not m.modifier
-            and not m.location and not attributive(doc, g, m) and not _acronym_repeat(doc, g, m)]
+            and not m.location and not attributive(doc, g, m) and not _acronym_repeat(doc, g, m)
+            and not _classifier(doc, m)]
+
+
+def _classifier(doc: Doc, m: Mention) -> bool:
+    """A collective right before a name classifies it ("Chinese internet firms Tencent and
+    NetEase"): the names after it are the participants."""
+    if doc.actors.get(m.actor_id, {}).get("actor_type") != "group":
+        return False
+    return any(not doc.text[m.end:x.start].strip() for x in doc.starting_in(m.end, m.end + 3))
 
 
 def _without_asides(doc: Doc, g: Grammar, start: int, end: int) -> str:
@@ -110,6 +119,18 @@ def subject_group(doc: Doc, g: Grammar, sent_idx: int, start: int, trig_start: i
     return []
 
 
+def speaker(doc: Doc, g: Grammar, start: int, end: int) -> list[Mention]:
+    """The speaker named after a reported clause, between ``start`` and ``end``: "..., Vice
+    Premier X, <aside>, said", "...," said X (grammar.yaml: speaker; its first group that took
+    part holds the name)."""
+    for sm in g.speaker.finditer(doc.text, start, end):
+        span = next((sm.span(i) for i in range(1, (sm.lastindex or 0) + 1) if sm.group(i)), None)
+        ms = eligible(doc, g, *span) if span else []
+        if ms:
+            return group_from(doc, g, ms, 0)
+    return []
+
+
 def last_group(doc: Doc, g: Grammar, start: int, end: int) -> list[Mention]:
     """The coordinated group that ends closest before ``end`` ("... and Ant Group was hit with")."""
     ms = eligible(doc, g, start, end)
@@ -122,6 +143,13 @@ def last_group(doc: Doc, g: Grammar, start: int, end: int) -> list[Mention]:
 
 def object_group(doc: Doc, g: Grammar, trig_end: int, end: int, sent_idx: int | None = None,
                  exclude: tuple[str, ...] = ()) -> list[Mention]:
+    counted = g.counted_including.match(doc.text, trig_end)
+    if counted is not None:
+        # "fined five platforms, including X and Y": the members run on past ", including".
+        sent = doc.sentences[doc.sentence_from(trig_end)]
+        members = eligible(doc, g, counted.end(), clause_end(doc, g, counted.end(), sent.end))
+        if members and members[0].start == counted.end():
+            return group_from(doc, g, members, 0)
     ms = eligible(doc, g, trig_end, end)
     if ms and g.object_gap.match(doc.text[trig_end:ms[0].start]):
         group = group_from(doc, g, ms, 0)
