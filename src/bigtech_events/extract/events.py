@@ -14,6 +14,7 @@ from .model import Doc
 from .participants import (
     clause_end,
     clause_start,
+    counted_members,
     last_group,
     object_group,
     prep_groups,
@@ -113,6 +114,8 @@ def _sentence_events(doc: Doc, rules: EventRules, g: Grammar, sent) -> list[Even
             subjects = []  # "thanked X ... and praised": the subject is shared, X is an object
         if not subjects and wants_subject:
             subjects = subject_group(doc, g, sent.index, c_start, m.start())
+        if not subjects and wants_subject:
+            subjects = counted_members(doc, g, c_start, m.start(), m.end(), sent.end)
         if not subjects and wants_subject and rule.event_type in g.speaker_types:
             # "The government supports X, Vice Premier Y said": the speaker states the act.
             subjects = speaker(doc, g, m.end(), sent.end)

@@ -32,6 +32,7 @@ GRAMMAR_KEYS: dict[str, dict[str, str]] = {
         "acronym": PATTERN, "acronym_open": PATTERN, "coordination": PATTERN},
     "participants": {
         "object_gap": PATTERN, "gap_people": WORDS, "gap_things": WORDS, "gap_groups": WORDS, "counted_including": PATTERN,
+        "counted_subject": PATTERN, "members_after": PATTERN, "classifier_nouns": WORDS,
         "attributive_before": PATTERN, "attributive_after": PATTERN, "attributive_not_nouns": WORDS,
         "attributive_unless": PATTERN, "relative_who": PATTERN, "pronouns": TYPES_MAP,
         "event_anaphora": PATTERN, "acted_on": WORDS, "counted": PATTERN, "counted_numbers": NUMBERS,
@@ -47,7 +48,7 @@ GRAMMAR_KEYS: dict[str, dict[str, str]] = {
         "participle_comma": PATTERN, "opening_place_after": PATTERN, "along_with": PATTERN,
         "definite": PATTERN, "event_nouns": WORDS, "speaker": PATTERN, "speaker_types": WORDS},
     "dates": {
-        "continues": PATTERN, "dateline_before": PATTERN, "dateline_after": PATTERN,
+        "continues": PATTERN, "other_act": PATTERN, "dateline_before": PATTERN, "dateline_after": PATTERN,
         "attribution": PATTERN},
     "references": {
         "bare_article": PATTERN, "apposition_gap": PATTERN, "possessive_after": PATTERN,
@@ -102,6 +103,9 @@ class Grammar:
     # participants
     object_gap: Pattern
     counted_including: Pattern
+    counted_subject: Pattern
+    members_after: Pattern
+    classifier_nouns: tuple[str, ...]
     attributive_before: Pattern
     attributive_after: Pattern
     attributive_unless: Pattern
@@ -138,6 +142,7 @@ class Grammar:
     speaker_types: tuple[str, ...]
     # dates
     continues: Pattern
+    other_act: Pattern
     dateline_before: Pattern
     dateline_after: Pattern
     attribution: Pattern

@@ -53,15 +53,34 @@ def eligible(doc: Doc, g: Grammar, start: int, end: int) -> list[Mention]:
     """Mentions that can be participants: not modifiers of another actor, not mere locations."""
     return [m for m in doc.mentions_in(start, end) if not m.modifier
             and not m.location and not attributive(doc, g, m) and not _acronym_repeat(doc, g, m)
-            and not _classifier(doc, m)]
+            and not _classifier(doc, g, m)]
 
 
-def _classifier(doc: Doc, m: Mention) -> bool:
+def _classifier(doc: Doc, g: Grammar, m: Mention) -> bool:
     """A collective right before a name classifies it ("Chinese internet firms Tencent and
-    NetEase"): the names after it are the participants."""
-    if doc.actors.get(m.actor_id, {}).get("actor_type") != "group":
+    NetEase"), and so does a name before one of `classifier_nouns` and another name ("TikTok
+    maker ByteDance"): the names after it are the participants."""
+    if doc.actors.get(m.actor_id, {}).get("actor_type") == "group" and any(
+            not doc.text[m.end:x.start].strip() for x in doc.starting_in(m.end, m.end + 3)):
+        return True
+    words = doc.text[m.end:m.end + g.settings.attributive_after_chars].split()
+    if not words or words[0] not in g.classifier_nouns:
         return False
-    return any(not doc.text[m.end:x.start].strip() for x in doc.starting_in(m.end, m.end + 3))
+    gap = doc.text.find(words[0], m.end) + len(words[0])
+    return any(not doc.text[gap:x.start].strip() for x in doc.starting_in(gap, gap + 3))
+
+
+def counted_members(doc: Doc, g: Grammar, start: int, trig_start: int, trig_end: int,
+                    sent_end: int) -> list[Mention]:
+    """"11 firms had received approvals, including X and Y": the named members of a counted
+    subject, named after the act (grammar.yaml: counted_subject, members_after)."""
+    if not g.counted_subject.search(doc.text[start:trig_start]):
+        return []
+    inc = g.members_after.search(doc.text, trig_end, sent_end)
+    if inc is None:
+        return []
+    ms = eligible(doc, g, inc.end(), clause_end(doc, g, inc.end(), sent_end))
+    return group_from(doc, g, ms, 0) if ms else []
 
 
 def _without_asides(doc: Doc, g: Grammar, start: int, end: int) -> str:
