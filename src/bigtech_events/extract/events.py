@@ -116,6 +116,8 @@ def _sentence_events(doc: Doc, rules: EventRules, g: Grammar, sent) -> list[Even
             subjects = subject_group(doc, g, sent.index, c_start, m.start())
         if not subjects and wants_subject:
             subjects = counted_members(doc, g, c_start, m.start(), m.end(), sent.end)
+        if not subjects and wants_subject:
+            subjects = _shared_subject(doc, g, out, m.start())
         if not subjects and wants_subject and rule.event_type in g.speaker_types:
             # "The government supports X, Vice Premier Y said": the speaker states the act.
             subjects = speaker(doc, g, m.end(), sent.end)
@@ -149,6 +151,16 @@ def _sentence_events(doc: Doc, rules: EventRules, g: Grammar, sent) -> list[Even
             out.append(ev)
         doc.note(sent.index, rule.rule_id, f"trigger {m.group(0)!r}")
     return _merge(out)
+
+
+def _shared_subject(doc: Doc, g: Grammar, out: list[Event], trig_start: int) -> list:
+    """"X welcomed A ... and thanked B": a verb joined by "and" to the act before it, with no
+    subject of its own, shares that act's subject (grammar.yaml: shared_subject_before)."""
+    prev = out[-1] if out else None
+    if prev is None or prev.trig_end > trig_start or not g.shared_subject_before.search(
+            doc.text[prev.trig_end:trig_start]):
+        return []
+    return [x for _, _, x in prev.participants if x.end <= prev.trig_start]
 
 
 def _source_fits(doc: Doc, ev: Event, info: TypeInfo) -> bool:

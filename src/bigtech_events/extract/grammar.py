@@ -32,7 +32,7 @@ GRAMMAR_KEYS: dict[str, dict[str, str]] = {
         "acronym": PATTERN, "acronym_open": PATTERN, "coordination": PATTERN},
     "participants": {
         "object_gap": PATTERN, "gap_people": WORDS, "gap_things": WORDS, "gap_groups": WORDS, "counted_including": PATTERN,
-        "counted_subject": PATTERN, "members_after": PATTERN, "classifier_nouns": WORDS,
+        "counted_subject": PATTERN, "members_after": PATTERN, "classifier_nouns": WORDS, "compound_modifier": PATTERN,
         "attributive_before": PATTERN, "attributive_after": PATTERN, "attributive_not_nouns": WORDS,
         "attributive_unless": PATTERN, "relative_who": PATTERN, "pronouns": TYPES_MAP,
         "event_anaphora": PATTERN, "acted_on": WORDS, "counted": PATTERN, "counted_numbers": NUMBERS,
@@ -46,7 +46,8 @@ GRAMMAR_KEYS: dict[str, dict[str, str]] = {
     "events": {
         "aux_only": PATTERN, "symmetric_prepositions": WORDS, "each": PATTERN,
         "participle_comma": PATTERN, "opening_place_after": PATTERN, "along_with": PATTERN,
-        "definite": PATTERN, "event_nouns": WORDS, "speaker": PATTERN, "speaker_types": WORDS},
+        "definite": PATTERN, "event_nouns": WORDS, "speaker": PATTERN, "speaker_types": WORDS,
+        "shared_subject_before": PATTERN},
     "dates": {
         "continues": PATTERN, "other_act": PATTERN, "dateline_before": PATTERN, "dateline_after": PATTERN,
         "attribution": PATTERN},
@@ -106,6 +107,7 @@ class Grammar:
     counted_subject: Pattern
     members_after: Pattern
     classifier_nouns: tuple[str, ...]
+    compound_modifier: Pattern
     attributive_before: Pattern
     attributive_after: Pattern
     attributive_unless: Pattern
@@ -140,6 +142,7 @@ class Grammar:
     definite: Pattern
     speaker: Pattern
     speaker_types: tuple[str, ...]
+    shared_subject_before: Pattern
     # dates
     continues: Pattern
     other_act: Pattern

@@ -53,7 +53,7 @@ def eligible(doc: Doc, g: Grammar, start: int, end: int) -> list[Mention]:
     """Mentions that can be participants: not modifiers of another actor, not mere locations."""
     return [m for m in doc.mentions_in(start, end) if not m.modifier
             and not m.location and not attributive(doc, g, m) and not _acronym_repeat(doc, g, m)
-            and not _classifier(doc, g, m)]
+            and not _classifier(doc, g, m) and not g.compound_modifier.match(doc.text, m.end)]
 
 
 def _classifier(doc: Doc, g: Grammar, m: Mention) -> bool:
