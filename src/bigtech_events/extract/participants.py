@@ -229,5 +229,7 @@ def prep_groups(doc: Doc, g: Grammar, trig_end: int, end: int,
         gap = doc.text[pm.end():ms[0].start]
         if len(gap.split()) > g.settings.preposition_gap_words:
             continue
+        if prep == "to" and any(pm.end() <= other.start() < ms[0].start for other in found[i + 1:]):
+            continue  # "pledged to hold its share of X": an infinitive; X belongs to "of"
         out.append((prep, preps[prep], group_from(doc, g, ms, 0)))
     return out
