@@ -47,7 +47,7 @@ GRAMMAR_KEYS: dict[str, dict[str, str]] = {
         "aux_only": PATTERN, "symmetric_prepositions": WORDS, "each": PATTERN,
         "participle_comma": PATTERN, "opening_place_after": PATTERN, "along_with": PATTERN,
         "definite": PATTERN, "event_nouns": WORDS, "speaker": PATTERN, "speaker_types": WORDS,
-        "shared_subject_before": PATTERN},
+        "shared_subject_before": PATTERN, "the_post": PATTERN, "one_per_person": WORDS},
     "dates": {
         "continues": PATTERN, "other_act": PATTERN, "dateline_before": PATTERN, "dateline_after": PATTERN,
         "attribution": PATTERN},
@@ -143,6 +143,8 @@ class Grammar:
     speaker: Pattern
     speaker_types: tuple[str, ...]
     shared_subject_before: Pattern
+    the_post: Pattern
+    one_per_person: tuple[str, ...]
     # dates
     continues: Pattern
     other_act: Pattern
