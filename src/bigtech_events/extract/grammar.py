@@ -49,7 +49,7 @@ GRAMMAR_KEYS: dict[str, dict[str, str]] = {
         "definite": PATTERN, "event_nouns": WORDS, "speaker": PATTERN, "speaker_types": WORDS,
         "shared_subject_before": PATTERN, "the_post": PATTERN, "one_per_person": WORDS},
     "dates": {
-        "continues": PATTERN, "other_act": PATTERN, "dateline_before": PATTERN, "dateline_after": PATTERN,
+        "continues": PATTERN, "other_act": PATTERN, "when_clause": PATTERN, "dateline_before": PATTERN, "dateline_after": PATTERN,
         "attribution": PATTERN},
     "references": {
         "bare_article": PATTERN, "apposition_gap": PATTERN, "possessive_after": PATTERN,
@@ -148,6 +148,7 @@ class Grammar:
     # dates
     continues: Pattern
     other_act: Pattern
+    when_clause: Pattern
     dateline_before: Pattern
     dateline_after: Pattern
     attribution: Pattern

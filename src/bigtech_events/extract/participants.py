@@ -132,7 +132,7 @@ def subject_group(doc: Doc, g: Grammar, sent_idx: int, start: int, trig_start: i
     if counted and ("counted", counted.start()) in doc.references:
         return list(doc.references["counted", counted.start()].mentions)
     pron = [p for p in g.pronoun.finditer(doc.text, start, trig_start)
-            if not g.event_anaphora.match(doc.text, p.end())]
+            if "person" in g.pronouns.get(p.group(1), ()) or not g.event_anaphora.match(doc.text, p.end())]
     if pron and ("pronoun", pron[0].start()) in doc.references:
         return list(doc.references["pronoun", pron[0].start()].mentions)
     return []
