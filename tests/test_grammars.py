@@ -147,7 +147,7 @@ def test_the_conversion_window_is_read_from_money_yaml(rules_copy: Path):
 @pytest.mark.parametrize(("file", "old", "new", "message"), [
     ("dates.yaml", 'prepositions: ["on", in,', "prepositions: [1, in,", "is a number (1), not text"),
     ("dates.yaml", "  - id: weekday-date\n", "  - id: weekday-dates\n", "'weekday-dates', which is not one of"),
-    ("dates.yaml", "(?P<wd>{weekday}),?", "(?P<wd>{weekdays}),?", "{weekdays} is not one of"),
+    ("dates.yaml", "(?P<wd>{weekday})(?:,?", "(?P<wd>{weekdays})(?:,?", "{weekdays} is not one of"),
     ("dates.yaml", "end_of_month_days: [21, 31]", "end_of_month_days: [21]", "end_of_month_days lists 1 item(s)"),
     ("money.yaml", "  lead: '(?:(?P<approx>", "  lead: '((?:(?P<approx>", "does not compile"),
     ("money.yaml", "  conversion_after_chars: 3", "  conversion_after: 3", "unknown key 'conversion_after' in windows"),

@@ -24,7 +24,7 @@ def usable(doc: Doc, g: Grammar, ev: Event, x: DateExpr, pub: dt.date) -> bool:
     in_clause = x.start >= c_start and x.end <= c_end
     opening = (x.start - sent.start < g.settings.sentence_opening_chars
                and clause_start(doc, g, sent.start, x.start) == sent.start)
-    if not (in_clause or opening):
+    if not (in_clause or opening or _when_of(g, doc, x, c_start)):
         return False
     asides = parentheticals(doc, g, sent.start, sent.end)
     x_aside = next(((a, b) for a, b in asides if a <= x.start < b), None)
@@ -33,11 +33,19 @@ def usable(doc: Doc, g: Grammar, ev: Event, x: DateExpr, pub: dt.date) -> bool:
         # "Du Xiaoman, spun off from Baidu in 2018, was barred ...": an aside and the main clause
         # each keep their own dates.
         return False
+    if any(a <= x.start < b for a, b in (o.span() for o in g.other_act.finditer(doc.text, ev.trig_end, c_end))):
+        return False  # "fined for its purchase of X in 2018": the date of another act
     if g.dateline_before.match(doc.text[sent.start:x.start]) and g.dateline_after.match(doc.text, x.end):
         return False  # "BEIJING, March 15 (Reuters) -": the dateline dates the report, not the act
     # A deadline or a future date does not date what is reported as done.
     return not (ev.modality == "asserted" and (x.planned or (
         x.when is not None and x.when.lo is not None and x.when.lo > pub)))
+
+
+def _when_of(g: Grammar, doc: Doc, x: DateExpr, c_start: int) -> bool:
+    """"since last September, when he was promoted": the date right before the clause's "when"."""
+    m = g.when_clause.match(doc.text, x.end)
+    return m is not None and m.end() <= c_start and not doc.text[m.end():c_start].strip()
 
 
 def attributed(doc: Doc, g: Grammar, ev: Event, exprs: list[DateExpr], pub: dt.date) -> list[DateExpr]:
@@ -68,7 +76,8 @@ def date_event(doc: Doc, g: Grammar, ev: Event, exprs: list[DateExpr], pub: dt.d
                 and when.lo < pub:
             d = when.lo + dt.timedelta(days=7)  # "will meet on Tuesday": the coming one
             when = When(d.isoformat(), d, d, "day")
-        if when is not None and expr.since:
+        if when is not None and expr.since and not _when_of(g, doc, expr, clause_start(
+                doc, g, doc.sentences[ev.sentence].start, ev.trig_start)):
             when = since(when, pub)
         if when is not None:
             ev.when, ev.date_basis, ev.date_text, ev.date_expr = when, "text", expr.text, expr

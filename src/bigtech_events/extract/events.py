@@ -14,9 +14,11 @@ from .model import Doc
 from .participants import (
     clause_end,
     clause_start,
+    counted_members,
     last_group,
     object_group,
     prep_groups,
+    speaker,
     subject_group,
 )
 
@@ -112,6 +114,13 @@ def _sentence_events(doc: Doc, rules: EventRules, g: Grammar, sent) -> list[Even
             subjects = []  # "thanked X ... and praised": the subject is shared, X is an object
         if not subjects and wants_subject:
             subjects = subject_group(doc, g, sent.index, c_start, m.start())
+        if not subjects and wants_subject:
+            subjects = counted_members(doc, g, c_start, m.start(), m.end(), sent.end)
+        if not subjects and wants_subject:
+            subjects = _shared_subject(doc, g, out, m.start())
+        if not subjects and wants_subject and rule.event_type in g.speaker_types:
+            # "The government supports X, Vice Premier Y said": the speaker states the act.
+            subjects = speaker(doc, g, m.end(), sent.end)
         objects = (object_group(doc, g, m.end(), c_end, sent.index, tuple(x.actor_id for x in subjects))
                    if rule.object and not passive else [])
         location = None
@@ -139,9 +148,31 @@ def _sentence_events(doc: Doc, rules: EventRules, g: Grammar, sent) -> list[Even
                 if role != "location":
                     for x in group:
                         ev.add(x.actor_id, role, x)
+            _the_post(doc, g, ev, out)
             out.append(ev)
         doc.note(sent.index, rule.rule_id, f"trigger {m.group(0)!r}")
-    return _merge(out)
+    return _merge(doc, g, out)
+
+
+def _shared_subject(doc: Doc, g: Grammar, out: list[Event], trig_start: int) -> list:
+    """"X welcomed A ... and thanked B": a verb joined by "and" to the act before it, with no
+    subject of its own, shares that act's subject (grammar.yaml: shared_subject_before)."""
+    prev = out[-1] if out else None
+    if prev is None or prev.trig_end > trig_start or not g.shared_subject_before.search(
+            doc.text[prev.trig_end:trig_start]):
+        return []
+    return [x for _, _, x in prev.participants if x.end <= prev.trig_start]
+
+
+def _the_post(doc: Doc, g: Grammar, ev: Event, out: list[Event]) -> None:
+    """"X appointed Y as CEO as Z stepped down from the post": the organisations of the act of
+    the same type before it in the sentence are the organisation of "the post" (its target)."""
+    if not g.the_post.match(doc.text, ev.trig_end):
+        return
+    prev = next((e for e in reversed(out) if e.event_type == ev.event_type), None)
+    for actor_id, _, mention in (prev.participants if prev else []):
+        if doc.actors.get(actor_id, {}).get("actor_type") not in ("person", None):
+            ev.add(actor_id, "target", mention)
 
 
 def _source_fits(doc: Doc, ev: Event, info: TypeInfo) -> bool:
@@ -173,19 +204,28 @@ def _anaphora(doc: Doc, g: Grammar, found: list[Event], earlier: list[Event], se
     return out
 
 
-def _merge(events: list[Event]) -> list[Event]:
+def _merge(doc: Doc, g: Grammar, events: list[Event]) -> list[Event]:
     """One event per type and sentence when triggers describe the same act
-    ("thanked ... and praised", "summoned ... for a meeting")."""
+    ("thanked ... and praised", "summoned ... for a meeting"); for the types of
+    ``one_per_person``, not when they name different people."""
     out: list[Event] = []
     for ev in events:
         twin = next((o for o in out if o.event_type == ev.event_type and o.split == -1 and ev.split == -1
-                     and (_compatible(o, ev) or ev.participle)), None)
+                     and (_compatible(o, ev) or ev.participle) and not _other_people(doc, g, o, ev)), None)
         if twin is None:
             out.append(ev)
             continue
         for actor_id, role, mention in ev.participants:
             twin.add(actor_id, role, mention, ev.rule.rule_id)
     return out
+
+
+def _other_people(doc: Doc, g: Grammar, a: Event, b: Event) -> bool:
+    if a.event_type not in g.one_per_person:
+        return False
+    people = [{x for x, _, _ in e.participants if doc.actors.get(x, {}).get("actor_type") == "person"}
+              for e in (a, b)]
+    return bool(people[0] and people[1] and not people[0] & people[1])
 
 
 def _compatible(a: Event, b: Event) -> bool:

@@ -31,10 +31,11 @@ GRAMMAR_KEYS: dict[str, dict[str, str]] = {
         "parenthetical": PATTERN, "aside_openers": WORDS, "descriptive_aside": PATTERN,
         "acronym": PATTERN, "acronym_open": PATTERN, "coordination": PATTERN},
     "participants": {
-        "object_gap": PATTERN, "gap_people": WORDS, "gap_things": WORDS,
+        "object_gap": PATTERN, "gap_people": WORDS, "gap_things": WORDS, "gap_groups": WORDS, "counted_including": PATTERN,
+        "counted_subject": PATTERN, "members_after": PATTERN, "classifier_nouns": WORDS, "compound_modifier": PATTERN,
         "attributive_before": PATTERN, "attributive_after": PATTERN, "attributive_not_nouns": WORDS,
         "attributive_unless": PATTERN, "relative_who": PATTERN, "pronouns": TYPES_MAP,
-        "event_anaphora": PATTERN, "counted": PATTERN, "counted_numbers": NUMBERS,
+        "event_anaphora": PATTERN, "acted_on": WORDS, "counted": PATTERN, "counted_numbers": NUMBERS,
         "counted_kinds": TYPE_MAP, "including": PATTERN, "deal_of": PATTERN, "object_tail": PATTERN,
         "object_pronoun": PATTERN, "object_pronoun_types": TYPES, "prepositions": WORDS},
     "modality": {
@@ -45,9 +46,10 @@ GRAMMAR_KEYS: dict[str, dict[str, str]] = {
     "events": {
         "aux_only": PATTERN, "symmetric_prepositions": WORDS, "each": PATTERN,
         "participle_comma": PATTERN, "opening_place_after": PATTERN, "along_with": PATTERN,
-        "definite": PATTERN, "event_nouns": WORDS},
+        "definite": PATTERN, "event_nouns": WORDS, "speaker": PATTERN, "speaker_types": WORDS,
+        "shared_subject_before": PATTERN, "the_post": PATTERN, "one_per_person": WORDS},
     "dates": {
-        "continues": PATTERN, "dateline_before": PATTERN, "dateline_after": PATTERN,
+        "continues": PATTERN, "other_act": PATTERN, "when_clause": PATTERN, "dateline_before": PATTERN, "dateline_after": PATTERN,
         "attribution": PATTERN},
     "references": {
         "bare_article": PATTERN, "apposition_gap": PATTERN, "possessive_after": PATTERN,
@@ -101,6 +103,11 @@ class Grammar:
     coordination: Pattern
     # participants
     object_gap: Pattern
+    counted_including: Pattern
+    counted_subject: Pattern
+    members_after: Pattern
+    classifier_nouns: tuple[str, ...]
+    compound_modifier: Pattern
     attributive_before: Pattern
     attributive_after: Pattern
     attributive_unless: Pattern
@@ -133,8 +140,15 @@ class Grammar:
     opening_place_after: Pattern
     along_with: Pattern
     definite: Pattern
+    speaker: Pattern
+    speaker_types: tuple[str, ...]
+    shared_subject_before: Pattern
+    the_post: Pattern
+    one_per_person: tuple[str, ...]
     # dates
     continues: Pattern
+    other_act: Pattern
+    when_clause: Pattern
     dateline_before: Pattern
     dateline_after: Pattern
     attribution: Pattern

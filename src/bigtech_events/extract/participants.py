@@ -52,7 +52,35 @@ def attributive(doc: Doc, g: Grammar, m: Mention) -> bool:
 def eligible(doc: Doc, g: Grammar, start: int, end: int) -> list[Mention]:
     """Mentions that can be participants: not modifiers of another actor, not mere locations."""
     return [m for m in doc.mentions_in(start, end) if not m.modifier
-            and not m.location and not attributive(doc, g, m) and not _acronym_repeat(doc, g, m)]
+            and not m.location and not attributive(doc, g, m) and not _acronym_repeat(doc, g, m)
+            and not _classifier(doc, g, m) and not g.compound_modifier.match(doc.text, m.end)]
+
+
+def _classifier(doc: Doc, g: Grammar, m: Mention) -> bool:
+    """A collective right before a name classifies it ("Chinese internet firms Tencent and
+    NetEase"), and so does a name before one of `classifier_nouns` and another name ("TikTok
+    maker ByteDance"): the names after it are the participants."""
+    if doc.actors.get(m.actor_id, {}).get("actor_type") == "group" and any(
+            not doc.text[m.end:x.start].strip() for x in doc.starting_in(m.end, m.end + 3)):
+        return True
+    words = doc.text[m.end:m.end + g.settings.attributive_after_chars].split()
+    if not words or words[0] not in g.classifier_nouns:
+        return False
+    gap = doc.text.find(words[0], m.end) + len(words[0])
+    return any(not doc.text[gap:x.start].strip() for x in doc.starting_in(gap, gap + 3))
+
+
+def counted_members(doc: Doc, g: Grammar, start: int, trig_start: int, trig_end: int,
+                    sent_end: int) -> list[Mention]:
+    """"11 firms had received approvals, including X and Y": the named members of a counted
+    subject, named after the act (grammar.yaml: counted_subject, members_after)."""
+    if not g.counted_subject.search(doc.text[start:trig_start]):
+        return []
+    inc = g.members_after.search(doc.text, trig_end, sent_end)
+    if inc is None:
+        return []
+    ms = eligible(doc, g, inc.end(), clause_end(doc, g, inc.end(), sent_end))
+    return group_from(doc, g, ms, 0) if ms else []
 
 
 def _without_asides(doc: Doc, g: Grammar, start: int, end: int) -> str:
@@ -104,9 +132,21 @@ def subject_group(doc: Doc, g: Grammar, sent_idx: int, start: int, trig_start: i
     if counted and ("counted", counted.start()) in doc.references:
         return list(doc.references["counted", counted.start()].mentions)
     pron = [p for p in g.pronoun.finditer(doc.text, start, trig_start)
-            if not g.event_anaphora.match(doc.text, p.end())]
+            if "person" in g.pronouns.get(p.group(1), ()) or not g.event_anaphora.match(doc.text, p.end())]
     if pron and ("pronoun", pron[0].start()) in doc.references:
         return list(doc.references["pronoun", pron[0].start()].mentions)
+    return []
+
+
+def speaker(doc: Doc, g: Grammar, start: int, end: int) -> list[Mention]:
+    """The speaker named after a reported clause, between ``start`` and ``end``: "..., Vice
+    Premier X, <aside>, said", "...," said X (grammar.yaml: speaker; its first group that took
+    part holds the name)."""
+    for sm in g.speaker.finditer(doc.text, start, end):
+        span = next((sm.span(i) for i in range(1, (sm.lastindex or 0) + 1) if sm.group(i)), None)
+        ms = eligible(doc, g, *span) if span else []
+        if ms:
+            return group_from(doc, g, ms, 0)
     return []
 
 
@@ -122,6 +162,13 @@ def last_group(doc: Doc, g: Grammar, start: int, end: int) -> list[Mention]:
 
 def object_group(doc: Doc, g: Grammar, trig_end: int, end: int, sent_idx: int | None = None,
                  exclude: tuple[str, ...] = ()) -> list[Mention]:
+    counted = g.counted_including.match(doc.text, trig_end)
+    if counted is not None:
+        # "fined five platforms, including X and Y": the members run on past ", including".
+        sent = doc.sentences[doc.sentence_from(trig_end)]
+        members = eligible(doc, g, counted.end(), clause_end(doc, g, counted.end(), sent.end))
+        if members and members[0].start == counted.end():
+            return group_from(doc, g, members, 0)
     ms = eligible(doc, g, trig_end, end)
     if ms and g.object_gap.match(doc.text[trig_end:ms[0].start]):
         group = group_from(doc, g, ms, 0)
@@ -182,5 +229,7 @@ def prep_groups(doc: Doc, g: Grammar, trig_end: int, end: int,
         gap = doc.text[pm.end():ms[0].start]
         if len(gap.split()) > g.settings.preposition_gap_words:
             continue
+        if prep == "to" and any(pm.end() <= other.start() < ms[0].start for other in found[i + 1:]):
+            continue  # "pledged to hold its share of X": an infinitive; X belongs to "of"
         out.append((prep, preps[prep], group_from(doc, g, ms, 0)))
     return out
