@@ -15,6 +15,7 @@ class TypeInfo:
     plover: str | None
     planned_cameo: str | None = None
     authorities: tuple[str, ...] = ()  # actor types a source may have (empty: any)
+    post_organisation: str | None = None  # role of the organisation of a participant's stated post
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,8 @@ def find_events(doc: Doc, rules: EventRules, g: Grammar, curated: tuple[CuratedE
         found = _sentence_events(doc, rules, g, sent)
         _attachments(doc, rules, g, sent, found, events)
         found = [e for e in found if e.participants and _source_fits(doc, e, rules.types[e.event_type])]
+        for ev in found:
+            _post_organisation(doc, ev, rules.types[ev.event_type])
         found = _anaphora(doc, g, found, events, sent.index)
         exprs = rules.dates.find(doc.text, sent.start, sent.end, pub)
         prev = [e for e in since(events, sent.index - g.settings.context_date_sentences) if e.sentence < sent.index]
@@ -173,6 +175,24 @@ def _the_post(doc: Doc, g: Grammar, ev: Event, out: list[Event]) -> None:
     for actor_id, _, mention in (prev.participants if prev else []):
         if doc.actors.get(actor_id, {}).get("actor_type") not in ("person", None):
             ev.add(actor_id, "target", mention)
+
+
+def _post_organisation(doc: Doc, ev: Event, info: TypeInfo) -> None:
+    """"X, the chairman and CEO of Y, will relinquish his position": for types with a
+    ``post_organisation`` role, the organisation of a post that the sentence states for a
+    participant joins the event, named by its mention in the sentence."""
+    if info.post_organisation is None:
+        return
+    people = {a for a, _, _ in ev.participants}
+    known = set(people)
+    here = doc.of_sentence(ev.sentence)
+    for aff in doc.affiliations:
+        if (aff.sentence == ev.sentence and aff.relation == "position" and aff.subject_id in people
+                and aff.object_id not in known):
+            mention = next((m for m in here if m.actor_id == aff.object_id), None)
+            if mention is not None:
+                ev.add(aff.object_id, info.post_organisation, mention, "type.post-organisation")
+                known.add(aff.object_id)
 
 
 def _source_fits(doc: Doc, ev: Event, info: TypeInfo) -> bool:

@@ -178,7 +178,7 @@ def load_organisations(path: Path, data: Any) -> tuple[list[OrgPattern], frozens
 
 def load_triggers(path: Path, data: Any, dates: DateGrammar) -> EventRules:
     types = {name: TypeInfo(info.get("cameo"), info.get("plover"), info.get("planned_cameo"),
-                            tuple(info.get("authorities", ())))
+                            tuple(info.get("authorities", ())), info.get("post_organisation"))
              for name, info in data.get("types", {}).items()}
     parts = {k: str(v) for k, v in data.get("parts", {}).items()}
     triggers = []
