@@ -19,9 +19,9 @@ forms = single | st.builds(lambda a, b: f"{a}/{b}", bound, bound)
 def _full(value: str):
     try:
         parsed = parse_edtf(value)
-    except Exception:  # noqa: BLE001 - the edtf parser raises many unrelated exception types
+        return _to_date(parsed.lower_strict()), _to_date(parsed.upper_strict())
+    except Exception:  # noqa: BLE001 - the parser, or a day the calendar does not have
         return None
-    return _to_date(parsed.lower_strict()), _to_date(parsed.upper_strict())
 
 
 @settings(max_examples=400)
@@ -34,6 +34,11 @@ def test_fast_bounds_equal_the_full_parsers(value):
     assert valid_edtf(value) == (full is not None)
     if full is not None:
         assert edtf_bounds(value) == full
+
+
+def test_a_day_the_calendar_does_not_have_is_not_valid():
+    assert not valid_edtf("0001-02-29") and not valid_edtf("2023-02-29")
+    assert valid_edtf("2024-02-29")
 
 
 def test_the_forms_the_build_writes_take_the_fast_path():

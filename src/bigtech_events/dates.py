@@ -74,11 +74,12 @@ def edtf_bounds(value: str) -> Bounds:
 
 @lru_cache(maxsize=65536)
 def valid_edtf(value: str) -> bool:
-    """Whether the string is a valid EDTF expression."""
+    """Whether the string is a valid EDTF expression whose bounds are calendar dates (the edtf
+    package accepts some days the calendar does not have, such as 0001-02-29)."""
     if _fast(value) is not None:
         return True
     try:
-        parse_edtf(value)
+        edtf_bounds(value)
     except Exception:  # noqa: BLE001 - the edtf parser raises many unrelated exception types
         return False
     return True

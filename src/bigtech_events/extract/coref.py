@@ -8,6 +8,7 @@ from typing import Any
 
 from .grammar import Grammar
 from .model import Doc, Mention
+from .participants import clause_end
 from .titles import TitleRules, first_named, nearest_actor, resolve_surname
 
 
@@ -47,7 +48,21 @@ def _modified(g: Grammar, m: re.Match[str]) -> bool:
     return not (phrase.lower().endswith(head.lower()) and g.bare_article.fullmatch(before_head))
 
 
+def examples(doc: Doc, g: Grammar) -> frozenset[int]:
+    """The mentions (by id()) listed as examples: two or more names after "such as" or
+    "including", to the end of their clause (grammar.yaml: example_list)."""
+    out: set[int] = set()
+    for sent in doc.sentences:
+        for cue in g.example_list.finditer(doc.text, sent.start, sent.end):
+            end = clause_end(doc, g, cue.end(), sent.end)
+            listed = [m for m in doc.mentions_in(cue.end(), end) if not m.modifier and not m.location]
+            if len({m.actor_id for m in listed}) >= 2:
+                out.update(id(m) for m in listed)
+    return frozenset(out)
+
+
 def nominal_references(doc: Doc, rules: list[NominalRule], g: Grammar) -> None:
+    listed = examples(doc, g)
     for sent in doc.sentences:
         for rule in rules:
             for m in rule.regex.finditer(doc.text, sent.start, sent.end):
@@ -73,7 +88,7 @@ def nominal_references(doc: Doc, rules: list[NominalRule], g: Grammar) -> None:
                     # an organisation named as someone's employer is still a fine antecedent.
                     target = nearest_actor(doc, m.start(), rule.types, rule.window,
                                            rule.exclude + tuple(beside),
-                                           skip_modifiers="government" in rule.types)
+                                           skip_modifiers="government" in rule.types, skip=listed)
                 if target is None:
                     doc.note(sent.index, f"coreference.{rule.rule_id}", f"{m.group(0)!r} left unresolved")
                     continue

@@ -36,7 +36,7 @@ GRAMMAR_KEYS: dict[str, dict[str, str]] = {
         "attributive_before": PATTERN, "attributive_after": PATTERN, "attributive_not_nouns": WORDS,
         "attributive_unless": PATTERN, "relative_who": PATTERN, "pronouns": TYPES_MAP,
         "event_anaphora": PATTERN, "acted_on": WORDS, "counted": PATTERN, "counted_numbers": NUMBERS,
-        "counted_kinds": TYPE_MAP, "including": PATTERN, "deal_of": PATTERN, "object_tail": PATTERN,
+        "counted_kinds": TYPE_MAP, "including": PATTERN, "example_list": PATTERN, "deal_of": PATTERN, "object_tail": PATTERN,
         "object_pronoun": PATTERN, "object_pronoun_types": TYPES, "prepositions": WORDS},
     "modality": {
         "not_happened": PATTERN, "not_happened_words": WORDS, "not_happened_fillers": WORDS,
@@ -120,6 +120,7 @@ class Grammar:
     counted_numbers: dict[str, int]
     counted_kinds: dict[str, str]
     including: Pattern
+    example_list: Pattern
     deal_of: Pattern
     object_tail: Pattern
     object_pronoun: Pattern

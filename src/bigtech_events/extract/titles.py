@@ -85,13 +85,16 @@ def resolve_surname(doc: Doc, token: str, before: int, rules: TitleRules,
 
 
 def nearest_actor(doc: Doc, before: int, types: tuple[str, ...], window: int,
-                  exclude: tuple[str, ...] = (), skip_modifiers: bool = False) -> Mention | None:
+                  exclude: tuple[str, ...] = (), skip_modifiers: bool = False,
+                  skip: frozenset[int] = frozenset()) -> Mention | None:
+    """The mention of an actor of ``types`` that ends last before ``before`` within ``window``
+    sentences, other than the ``exclude`` actors and the mentions whose id() is in ``skip``."""
     sent = doc.sentence_of(before)
     near = doc.in_sentences(sent - window, sent) if sent >= 0 else doc.mentions
     for m in sorted(near, key=lambda x: x.start, reverse=True):
         if m.end > before or m.sentence < sent - window:
             continue
-        if skip_modifiers and (m.modifier or doc.text[m.end:m.end + 6] == "-based"):
+        if (skip_modifiers and (m.modifier or doc.text[m.end:m.end + 6] == "-based")) or id(m) in skip:
             continue
         if doc.actors.get(m.actor_id, {}).get("actor_type") in types and m.actor_id not in exclude:
             return m
