@@ -20,8 +20,10 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
+# The figures in docs/figures/ are drawn from the package just built (README, Figures).
 package: $(VENV)/.installed
 	$(BIN)/bigtech-events build
+	$(BIN)/bigtech-events report
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest

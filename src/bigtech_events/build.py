@@ -22,6 +22,7 @@ from .extract import ArticleResult, Extractor
 from .extract.pipeline import PER_ARTICLE_TABLES
 from .install import install, prepare_out_dir, workspace
 from .metadata import load_dataset_meta
+from .progress import track
 from .ruleset import load_rules
 from .schemas import load_schemas
 from .seeds import Article, load_article, seed_paths
@@ -65,12 +66,16 @@ def extract_all(seeds_dir: Path, rules_dir: Path, jobs: int = 1) -> Iterator[tup
     """Extraction results in article-id order, streamed (memory does not grow with the corpus)."""
     paths = [str(p) for p in seed_paths(seeds_dir)]
     _init_worker(str(rules_dir))  # here, not in a worker: every problem in the rules is reported before any work
+    yield from track(_extract_paths(paths, str(rules_dir), jobs), "extracting articles", total=len(paths))
+
+
+def _extract_paths(paths: list[str], rules_dir: str, jobs: int) -> Iterator[tuple[Article, ArticleResult]]:
     if jobs <= 1 or len(paths) < 2:
         for p in paths:
             yield _extract_path(p)
         return
     forked = hasattr(os, "fork")  # forked workers inherit the compiled rules
-    init, args = (worker_setup, (os.getpid(),)) if forked else (_init_spawned_worker, (os.getpid(), str(rules_dir)))
+    init, args = (worker_setup, (os.getpid(),)) if forked else (_init_spawned_worker, (os.getpid(), rules_dir))
     with WorkerPool(jobs, _extract_path, init, args) as pool:
         yield from pool.imap(paths, chunksize=8)
 

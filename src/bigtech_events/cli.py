@@ -141,6 +141,26 @@ def evaluate(annotated: Path, rules_dir: Path | None, misses: bool) -> None:
             click.echo(f"  {line}")
 
 
+@cli.command()
+@click.argument("package", type=PATH, default=None, required=False)
+@click.option("--out", "out_dir", type=PATH, default=None, show_default="project docs/figures/",
+              help="Directory the figures are written to.")
+def report(package: Path | None, out_dir: Path | None) -> None:
+    """Draw an event timeline and an actor network of PACKAGE (directory or release zip) as SVG and PNG.
+
+    PACKAGE defaults to the project root, else the working directory.
+    """
+    from .install import reading
+    from .report import write_figures
+
+    package = package or root_or_cwd()
+    out_dir = out_dir or (find_root() or Path(".")) / "docs" / "figures"
+    with naming(out_dir), reading(package):
+        figures = write_figures(package, out_dir)
+    click.echo(f"drew {figures.events} events and {figures.links} source-target links into "
+               + ", ".join(str(p) for p in figures.paths))
+
+
 def _terminate(signum: int, frame: FrameType | None) -> None:
     raise Terminated(signum)
 

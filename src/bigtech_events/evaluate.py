@@ -23,6 +23,7 @@ from .build import build, write_package
 from .dates import edtf_bounds
 from .errors import UserError
 from .paths import project_path
+from .progress import track
 from .schemas import load_schemas
 from .tableio import read_parquet
 
@@ -94,7 +95,7 @@ def evaluate_dir(annotated: Path, rules_dir: Path | None = None,
             write_package(out, seeds, rules_dir)
         tables = load_tables(out)
     total, per = Score(), {}
-    for article_id, exp in expected.items():
+    for article_id, exp in track(expected.items(), "scoring articles"):
         s = score_article(article_id, exp, tables)
         per[article_id] = s
         total.add(s)

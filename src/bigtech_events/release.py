@@ -47,6 +47,7 @@ from .fetch import (
 )
 from .loader import PackageFiles
 from .metadata import SEMVER, load_dataset_meta
+from .progress import task
 
 REQUIRED_FILES = ("README.md", "CHANGELOG.md", "LICENSE", "LICENSE-DATA.md")
 OPTIONAL_FILES = ("docs/data-dictionary.md", "docs/codebook.md")
@@ -343,14 +344,19 @@ def release(root: Path, out_dir: Path | None = None, previous: str | None = None
         seeds_dir = root / "seeds"
     if not root.is_dir():
         raise UserError(f"{root}: release needs a package directory (datapackage.json + dataset/)")
-    with PackageFiles(root) as pkg:
+    with PackageFiles(root) as pkg, task("releasing", total=4) as bar:
         _check_metadata(pkg, root)
         version = pkg.version
+        bar.advance("diff against the previous release")
         prev_version, diff = _diff_previous(pkg, find_previous(version, out_dir, registry, previous))
+        bar.advance("validate")
         _validate(root, seeds_dir, run_frictionless)
+        bar.advance("zip")
         root_files = _generated_files(pkg, root, diff, prev_version)
         entries = zip_entries(pkg, root, {n: root_files[n].encode("utf-8") for n in ("CHANGELOG.md", "CITATION.cff")})
-    return _write_artifacts(root, out_dir, registry, version, entries, root_files, prev_version, diff)
+        report = _write_artifacts(root, out_dir, registry, version, entries, root_files, prev_version, diff)
+        bar.advance()
+    return report
 
 
 def _write_artifacts(root: Path, out_dir: Path, registry: Path, version: str, entries: dict[str, bytes],

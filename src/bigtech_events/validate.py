@@ -27,6 +27,8 @@ import pandera.errors
 
 from .datapackage import PACKAGE_PROFILE, resource_name
 from .pandera_schemas import pandera_schema
+from .progress import Bar
+from .progress import task as progress_task
 from .safezip import SafeZip, is_zip
 from .schemas import TABLES, structure_problems
 from .tableio import read_csv, read_parquet
@@ -262,10 +264,28 @@ def validate_dir(root: Path, seeds_dir: Path | None = None, run_frictionless: bo
         return problems
     problems += check_files(root, descriptor)
     by_name = {r.get("name"): r for r in descriptor.get("resources", [])}
-    by_name_schemas = {name: r.get("schema") for name, r in by_name.items()}
     schemas: dict[str, dict[str, Any]] = {}
     frames: dict[str, pd.DataFrame] = {}
+    with progress_task("validating", total=len(TABLES) + 3) as bar:
+        problems += _check_tables(root, by_name, schemas, frames, bar)
+        problems += check_foreign_keys(frames, schemas)
+        bar.advance("spans")
+        if seeds_dir is not None:
+            problems += check_spans(frames, seeds_dir)
+        bar.advance("frictionless")
+        if run_frictionless and not problems:
+            problems += frictionless_check(root)
+        bar.advance()
+    return problems
+
+
+def _check_tables(root: Path, by_name: dict[str, Any], schemas: dict[str, dict[str, Any]],
+                  frames: dict[str, pd.DataFrame], bar: Bar) -> list[str]:
+    """Check each table's files against its schema, filling ``schemas`` and ``frames`` as it goes."""
+    by_name_schemas = {name: r.get("schema") for name, r in by_name.items()}
+    problems: list[str] = []
     for table in TABLES:
+        bar.advance(table)
         csv_res = by_name.get(resource_name(table))
         pq_res = csv_res.get("parquet") if csv_res else None
         if csv_res is None or not isinstance(pq_res, dict):
@@ -287,11 +307,6 @@ def validate_dir(root: Path, seeds_dir: Path | None = None, run_frictionless: bo
             problems += check_frame(table, "csv", csv_df, schema)
         if pq_df is not None and csv_df is not None:
             problems += compare_formats(table, csv_df, pq_df)
-    problems += check_foreign_keys(frames, schemas)
-    if seeds_dir is not None:
-        problems += check_spans(frames, seeds_dir)
-    if run_frictionless and not problems:
-        problems += frictionless_check(root)
     return problems
 
 
