@@ -20,8 +20,10 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
+# croissant.json (Croissant metadata) is generated beside datapackage.json from it.
 package: $(VENV)/.installed
 	$(BIN)/bigtech-events build
+	$(BIN)/python -m bigtech_events.croissant .
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
