@@ -20,9 +20,11 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
-# The figures in docs/figures/ are drawn from the package just built (README, Figures).
+# croissant.json (Croissant metadata) is generated beside datapackage.json from it, and the
+# figures in docs/figures/ are drawn from the package just built (README, Figures).
 package: $(VENV)/.installed
 	$(BIN)/bigtech-events build
+	$(BIN)/python -m bigtech_events.croissant .
 	$(BIN)/bigtech-events report
 
 test: $(VENV)/.installed

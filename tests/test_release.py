@@ -193,7 +193,8 @@ def test_release_refuses_a_version_not_above_the_previous(built_package: Path, r
 
 def test_a_released_version_never_changes(root: Path):
     run(root)
-    (root / "README.md").write_text((root / "README.md").read_text() + "\nmore\n")
+    # the zip's README.md is the generated card: change a file that ships as it is
+    (root / "LICENSE-DATA.md").write_text((root / "LICENSE-DATA.md").read_text() + "\nmore\n")
     with pytest.raises(UserError, match="exists with other bytes: a released version never changes"):
         run(root)
 

@@ -1,8 +1,9 @@
 """``bigtech-events release``: versioned, byte-reproducible release artifacts.
 
 A release of version V is ``build/china-bigtech-events-V.zip`` holding
-``datapackage.json``, ``dataset/*.parquet|csv``, README.md (the dataset
-card), CHANGELOG.md, CITATION.cff, the licence files and the generated docs
+``datapackage.json``, ``croissant.json``, ``dataset/*.parquet|csv``,
+README.md (the dataset card of V, from :mod:`bigtech_events.card`),
+CHANGELOG.md, CITATION.cff, the licence files and the generated docs
 (data dictionary, codebook) — never the article texts — plus
 ``build/SHA256SUMS`` listing every release zip in ``build/``.
 
@@ -20,7 +21,10 @@ Steps, in order, so that a refusal changes nothing:
    deflated at level 9), so the same version gives the same bytes; refuse if
    V was already released (in ``build/`` or the registry) with other bytes;
 5. write the zip, SHA256SUMS, the registry line, and update CHANGELOG.md
-   (row-level summary of the diff), CITATION.cff and .zenodo.json.
+   (row-level summary of the diff), CITATION.cff, .zenodo.json and croissant.json;
+6. in a git checkout (``root`` is the top of a work tree), commit the files it
+   wrote and the package, and create the annotated tag ``v<version>`` on that
+   commit (:mod:`bigtech_events.release_tag`). Every file written is mode 0644.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import croissant
+from .card import card_text
 from .cite import META_KEYS, meta_from_descriptor, to_cff, to_zenodo, validate_cff
 from .diff import LEVELS, PackageDiff, diff_packages, render_markdown
 from .errors import UserError, ValidationFailed
@@ -48,6 +54,7 @@ from .fetch import (
 from .loader import PackageFiles
 from .metadata import SEMVER, load_dataset_meta
 from .progress import task
+from .release_tag import refuse_moved_tag, tag_release
 
 REQUIRED_FILES = ("README.md", "CHANGELOG.md", "LICENSE", "LICENSE-DATA.md")
 OPTIONAL_FILES = ("docs/data-dictionary.md", "docs/codebook.md")
@@ -330,7 +337,8 @@ def _generated_files(pkg: PackageFiles, root: Path, diff: PackageDiff | None,
     path = root / "CHANGELOG.md"
     changelog = update_changelog(path.read_text(encoding="utf-8") if path.is_file() else "",
                                  pkg.version, meta["created"][:10], changelog_block(pkg, diff, prev_version))
-    return {"CITATION.cff": cff, ".zenodo.json": to_zenodo(meta), "CHANGELOG.md": changelog}
+    return {"CITATION.cff": cff, ".zenodo.json": to_zenodo(meta), "CHANGELOG.md": changelog,
+            croissant.FILE_NAME: croissant.render(pkg.descriptor)}
 
 
 def release(root: Path, out_dir: Path | None = None, previous: str | None = None,
@@ -352,10 +360,14 @@ def release(root: Path, out_dir: Path | None = None, previous: str | None = None
         bar.advance("validate")
         _validate(root, seeds_dir, run_frictionless)
         bar.advance("zip")
+        refuse_moved_tag(root, version)
         root_files = _generated_files(pkg, root, diff, prev_version)
-        entries = zip_entries(pkg, root, {n: root_files[n].encode("utf-8") for n in ("CHANGELOG.md", "CITATION.cff")})
-        report = _write_artifacts(root, out_dir, registry, version, entries, root_files, prev_version, diff)
-        bar.advance()
+        extra = {n: root_files[n].encode("utf-8") for n in ("CHANGELOG.md", "CITATION.cff", croissant.FILE_NAME)}
+        extra["README.md"] = card_text(pkg).encode("utf-8")
+        entries = zip_entries(pkg, root, extra)
+        bar.advance("write")
+    report = _write_artifacts(root, out_dir, registry, version, entries, root_files, prev_version, diff)
+    tag_release(root, version, report.updated)
     return report
 
 
