@@ -251,3 +251,27 @@ def test_concurrent_builds_install_whole_packages_one_at_a_time(
     assert first.returncode == 0, err
     assert tree(out_dir) == old
     assert temp_folders(out_dir) == []
+
+
+def test_load_finishes_an_install_a_killed_build_left_half_done(
+        package_copy: Path, monkeypatch: pytest.MonkeyPatch):
+    """load() reads a package directory the way the commands do: a journaled install first."""
+    import json
+
+    import bigtech_events
+
+    out = package_copy
+    (out / inst.LOCK_NAME).touch()
+    tmp = out / ".build-test"
+    shutil.copytree(out / "dataset", tmp / "dataset")
+    descriptor = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["version"] = "9.9.9"
+    (tmp / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    with monkeypatch.context() as m:
+        _crash_at(m, 3)  # the new dataset/ is in place, the new descriptor not yet
+        with pytest.raises(Crash):
+            inst.install(tmp, out)
+    assert (out / inst.JOURNAL_NAME).exists()
+    events = bigtech_events.load("events", path=out)
+    assert len(events) > 0 and not (out / inst.JOURNAL_NAME).exists()
+    assert json.loads((out / "datapackage.json").read_text(encoding="utf-8"))["version"] == "9.9.9"

@@ -14,6 +14,7 @@ Examples::
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -171,6 +172,17 @@ def default_package() -> Path:
                     f"(a release to fetch), or run inside the project's checkout (or set {ROOT_ENV})")
 
 
+def _reading(where: Path) -> contextlib.AbstractContextManager[None]:
+    """A package directory a build writes to is read with no install half done: one a killed
+    build left journaled is finished first (``install.reading``; POSIX locks, so imported only
+    for such a directory)."""
+    if where.is_dir() and (where / ".build.lock").exists():
+        from .install import reading
+
+        return reading(where)
+    return contextlib.nullcontext()
+
+
 def resolve(path: PathLike | None = None, version: str | None = None) -> Path:
     """Where to read from: ``path``, the fetched release ``version``, or the project's package."""
     if path is not None and version is not None:
@@ -191,7 +203,8 @@ def load(table: str, path: PathLike | None = None, version: str | None = None) -
 
     Args:
         table: one of ``articles``, ``actors``, ``actor_aliases``, ``mentions``,
-            ``events``, ``event_participants``, ``affiliations``, ``amounts``.
+            ``events``, ``event_mentions``, ``event_participants``, ``affiliations``,
+            ``amounts``.
         path: a package directory or release zip (default: the package at the project
             root, found from ``$BIGTECH_EVENTS_ROOT`` or the working directory).
         version: a released version to fetch first (see :func:`bigtech_events.fetch`).
@@ -199,13 +212,15 @@ def load(table: str, path: PathLike | None = None, version: str | None = None) -
     >>> events = load("events", version="0.1.0")  # doctest: +SKIP
     >>> events.groupby("event_type", observed=True).size()  # doctest: +SKIP
     """
-    with PackageFiles(resolve(path, version)) as pkg:
+    where = resolve(path, version)
+    with _reading(where), PackageFiles(where) as pkg:
         return pkg.frame(table)
 
 
 def load_package(path: PathLike | None = None, version: str | None = None) -> dict[str, pd.DataFrame]:
     """All tables of a package, by name, in dependency order (see :func:`load`)."""
-    with PackageFiles(resolve(path, version)) as pkg:
+    where = resolve(path, version)
+    with _reading(where), PackageFiles(where) as pkg:
         names = pkg.tables()
         ordered = [t for t in TABLES if t in names] + [t for t in names if t not in TABLES]
         return {t: pkg.frame(t) for t in ordered}
