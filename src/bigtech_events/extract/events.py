@@ -186,8 +186,8 @@ def _post_organisation(doc: Doc, ev: Event, info: TypeInfo) -> None:
     people = {a for a, _, _ in ev.participants}
     known = set(people)
     here = doc.of_sentence(ev.sentence)
-    for aff in doc.affiliations:
-        if (aff.sentence == ev.sentence and aff.relation == "position" and aff.subject_id in people
+    for aff in doc.affiliations_of(ev.sentence):
+        if (aff.relation == "position" and aff.subject_id in people
                 and aff.object_id not in known):
             mention = next((m for m in here if m.actor_id == aff.object_id), None)
             if mention is not None:

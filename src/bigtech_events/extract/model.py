@@ -50,6 +50,16 @@ class _Index:
 
 
 @dataclass
+class _AffIndex:
+    """``Doc.affiliations`` by pair of actors and by sentence."""
+
+    of: list[Affiliation]
+    size: int
+    ties: dict[tuple[str, str], set[str]]
+    by_sentence: dict[int, list[Affiliation]]
+
+
+@dataclass
 class Doc:
     """Text, sentences and everything found so far in one article.
 
@@ -75,18 +85,27 @@ class Doc:
 
     _index: _Index | None = field(default=None, repr=False, compare=False)
     _sentence_starts: list[int] | None = field(default=None, repr=False, compare=False)
-    _ties: tuple[list[Affiliation], int, dict[tuple[str, str], set[str]]] | None = field(
-        default=None, repr=False, compare=False)
+    _aff: _AffIndex | None = field(default=None, repr=False, compare=False)
+
+    def _aff_index(self) -> _AffIndex:
+        """The affiliations by pair of actors and by sentence, brought up to date (stages only
+        append to the list, or replace it)."""
+        ix = self._aff
+        if ix is None or ix.of is not self.affiliations or ix.size > len(self.affiliations):
+            ix = self._aff = _AffIndex(self.affiliations, 0, {}, {})
+        for a in self.affiliations[ix.size:]:
+            ix.ties.setdefault((a.subject_id, a.object_id), set()).add(a.relation)
+            ix.by_sentence.setdefault(a.sentence, []).append(a)
+        ix.size = len(self.affiliations)
+        return ix
 
     def ties(self, subject_id: str, object_id: str) -> set[str]:
         """The relations already recorded from ``subject_id`` to ``object_id``."""
-        t = self._ties
-        seen = 0 if t is None or t[0] is not self.affiliations or t[1] > len(self.affiliations) else t[1]
-        index: dict[tuple[str, str], set[str]] = t[2] if seen else {}
-        for a in self.affiliations[seen:]:  # stages only append, or replace the list
-            index.setdefault((a.subject_id, a.object_id), set()).add(a.relation)
-        self._ties = (self.affiliations, len(self.affiliations), index)
-        return index.get((subject_id, object_id), set())
+        return self._aff_index().ties.get((subject_id, object_id), set())
+
+    def affiliations_of(self, sentence: int) -> list[Affiliation]:
+        """The affiliations stated in one sentence, in the order they were found."""
+        return self._aff_index().by_sentence.get(sentence, [])
 
     def sentence_from(self, pos: int) -> int:
         """The position in ``sentences`` of the last sentence that starts at or before pos (-1: none)."""

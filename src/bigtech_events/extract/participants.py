@@ -117,6 +117,12 @@ def group_from(doc: Doc, g: Grammar, ms: list[Mention], first: int) -> list[Ment
     return group
 
 
+def stands_for_actor(doc: Doc, g: Grammar, p: re.Match[str]) -> bool:
+    """Whether a pronoun match stands for an actor: "It follows ..." stands for an event (grammar.yaml:
+    event_anaphora); "he was" never does."""
+    return "person" in g.pronouns.get(p.group(1), ()) or not g.event_anaphora.match(doc.text, p.end())
+
+
 def subject_group(doc: Doc, g: Grammar, sent_idx: int, start: int, trig_start: int) -> list[Mention]:
     asides = parentheticals(doc, g, start, trig_start)
     ms = [m for m in eligible(doc, g, start, trig_start) if not any(a <= m.start < b for a, b in asides)]
@@ -131,8 +137,7 @@ def subject_group(doc: Doc, g: Grammar, sent_idx: int, start: int, trig_start: i
     counted = g.counted.search(doc.text, start, trig_start)
     if counted and ("counted", counted.start()) in doc.references:
         return list(doc.references["counted", counted.start()].mentions)
-    pron = [p for p in g.pronoun.finditer(doc.text, start, trig_start)
-            if "person" in g.pronouns.get(p.group(1), ()) or not g.event_anaphora.match(doc.text, p.end())]
+    pron = [p for p in g.pronoun.finditer(doc.text, start, trig_start) if stands_for_actor(doc, g, p)]
     if pron and ("pronoun", pron[0].start()) in doc.references:
         return list(doc.references["pronoun", pron[0].start()].mentions)
     return []

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .grammar import Grammar
 from .model import Doc, Mention
-from .participants import eligible, group_from
+from .participants import eligible, group_from, stands_for_actor
 from .titles import nearest_actor
 
 
@@ -32,9 +32,9 @@ class Reference:
 def resolve_references(doc: Doc, g: Grammar) -> None:
     for sent in doc.sentences:
         for p in g.pronoun.finditer(doc.text, sent.start, sent.end):
+            if not stands_for_actor(doc, g, p):
+                continue
             types = g.pronouns.get(p.group(1), ())
-            if "person" not in types and g.event_anaphora.match(doc.text, p.end()):
-                continue  # "It follows ...": the pronoun stands for an event ("he was" never does)
             target = _subject_of_recent(doc, g, p.start(), types, sent.index) or nearest_actor(
                 doc, p.start(), types, window=g.settings.pronoun_sentences, skip_modifiers=True)
             if target is not None:

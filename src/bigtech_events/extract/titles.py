@@ -273,8 +273,8 @@ def _one_title(doc: Doc, rules: TitleRules, cues: TitleCues, gaz: Gazetteer, sen
 def _listed_organisation(doc: Doc, sent_idx: int, t_start: int) -> str | None:
     """The organisation of the post before, when this post continues its list after a comma:
     "<Company> CEO A, senior vice presidents B and C" (B and C are at the company too)."""
-    for a in doc.affiliations:
-        if (a.sentence == sent_idx and a.relation == "position" and a.rule_id.startswith("title.")
+    for a in doc.affiliations_of(sent_idx):
+        if (a.relation == "position" and a.rule_id.startswith("title.")
                 and a.end < t_start and doc.text[a.end:t_start].strip() == ","):
             return a.object_id
     return None
