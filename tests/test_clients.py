@@ -16,7 +16,7 @@ from frictionless import Package
 from test_load import rich_package, zip_package
 
 import bigtech_events
-from bigtech_events.schemas import TABLES
+from bigtech_events.schemas import TABLES, fields, load_schemas
 
 
 @pytest.fixture(scope="module", params=["built", "rich"])
@@ -87,3 +87,25 @@ def test_frictionless_package_reads_the_same_rows(package: Path, tmp_path: Path)
         for table in TABLES:
             rows = [row.to_dict() for row in pkg.get_resource(table).read_rows()]
             assert _rows(rows) == _expected(package, table), (source.name, table)
+
+
+def _string_fields(table: str) -> list[str]:
+    return [f["name"] for f in fields(load_schemas()[table]) if f["type"] == "string"]
+
+
+def test_csv_readers_with_default_options_keep_codes_as_text(package: Path):
+    """pandas and polars infer types from a CSV; codes ("CAMEO:057") must come back as the same text."""
+    for table in TABLES:
+        parquet = pd.read_parquet(package / "dataset" / f"{table}.parquet")
+        by_pandas = pd.read_csv(package / "dataset" / f"{table}.csv")
+        by_polars = pl.read_csv(package / "dataset" / f"{table}.csv")
+        for column in _string_fields(table):
+            want = [_plain(v) for v in parquet[column]]
+            assert [_plain(v) for v in by_pandas[column]] == want, (table, column, "pandas")
+            assert [_plain(v) for v in by_polars[column]] == want, (table, column, "polars")
+
+
+def test_cameo_codes_keep_their_leading_zero_in_csv(built_package: Path):
+    codes = pd.read_csv(built_package / "dataset" / "events.csv")["cameo_code"].dropna()
+    assert len(codes) and all(c.startswith("CAMEO:") for c in codes)
+    assert any(c.removeprefix("CAMEO:").startswith("0") for c in codes)

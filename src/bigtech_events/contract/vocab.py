@@ -22,6 +22,10 @@ from typing import Any
 from ..errors import UserError
 from ..paths import project_path
 
+#: How ``events.cameo_code`` writes a CAMEO code: "CAMEO:057", not "057", so that CSV
+#: readers that infer types (pandas, polars, R, spreadsheets) keep it as text with its zeros.
+CAMEO_PREFIX = "CAMEO:"
+
 #: The vocabularies by name, each as (table, field) of the column that defines it.
 VOCABULARIES: dict[str, tuple[str, str]] = {
     "event_type": ("events", "event_type"),

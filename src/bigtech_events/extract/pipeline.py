@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..contract.vocab import CAMEO_PREFIX
 from ..ids import content_id
 from ..seeds import Article
 from .acts import distinct_amounts
@@ -163,7 +164,8 @@ def _event_rows(rules: RuleSet, aid: str, doc: Doc, events: list[Event],
         cameo, plover = event_codes(ev, rules.events.types[ev.event_type])
         w = ev.when
         rows.append(({
-            "event_id": eid, "article_id": aid, "event_type": ev.event_type, "cameo_code": cameo,
+            "event_id": eid, "article_id": aid, "event_type": ev.event_type,
+            "cameo_code": CAMEO_PREFIX + cameo if cameo else None,
             "plover_type": plover, "modality": ev.modality, "date": w.edtf, "date_start": w.lo,
             "date_end": w.hi, "date_precision": w.precision, "date_basis": ev.date_basis,
             "date_text": ev.date_text, "location": ev.location, "summary": summary(ev, names),
