@@ -47,6 +47,7 @@ class _Index:
     size: int
     starts: list[int]
     longest: int  # the longest mention, in characters: how far back an overlap can start
+    first: dict[str, int]  # where each actor is first mentioned
 
 
 @dataclass
@@ -86,6 +87,8 @@ class Doc:
     _index: _Index | None = field(default=None, repr=False, compare=False)
     _sentence_starts: list[int] | None = field(default=None, repr=False, compare=False)
     _aff: _AffIndex | None = field(default=None, repr=False, compare=False)
+    # caches kept by stages between calls (each key owned by one module)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def _aff_index(self) -> _AffIndex:
         """The affiliations by pair of actors and by sentence, brought up to date (stages only
@@ -122,8 +125,11 @@ class Doc:
     def _idx(self) -> _Index:
         ix = self._index
         if ix is None or ix.of is not self.mentions or ix.size != len(self.mentions):
+            first: dict[str, int] = {}
+            for m in self.mentions:
+                first.setdefault(m.actor_id, m.start)
             ix = _Index(self.mentions, len(self.mentions), [m.start for m in self.mentions],
-                        max((m.end - m.start for m in self.mentions), default=0))
+                        max((m.end - m.start for m in self.mentions), default=0), first)
             self._index = ix
         return ix
 
@@ -140,8 +146,14 @@ class Doc:
         ix.starts.insert(j, m.start)
         ix.size += 1
         ix.longest = max(ix.longest, m.end - m.start)
+        if m.start < ix.first.get(m.actor_id, m.start + 1):
+            ix.first[m.actor_id] = m.start
         self.note(m.sentence, m.rule_id, f"mention {m.text!r} -> {m.actor_id} ({m.resolution})")
         return m
+
+    def first_mention(self, actor_id: str) -> int | None:
+        """Where ``actor_id`` is first mentioned (None: not mentioned)."""
+        return self._idx().first.get(actor_id)
 
     def starting_in(self, start: int, end: int) -> list[Mention]:
         """Mentions that start in [start, end), in document order."""

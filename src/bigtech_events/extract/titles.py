@@ -72,13 +72,29 @@ def first_named(doc: Doc, rules: TitleRules) -> dict[str, dict[str, int]]:
     return out
 
 
+def _people_by_surname(doc: Doc, rules: TitleRules) -> dict[str, list[str]]:
+    """People of several words in ``doc.actors`` by surname, brought up to date (stages only add
+    actors)."""
+    seen, index = doc.memo.get("titles.surnames", (0, {}))
+    if seen > len(doc.actors):
+        seen, index = 0, {}
+    for actor_id, actor in itertools.islice(doc.actors.items(), seen, None):
+        if actor.get("actor_type") == "person" and len(actor["name"].split()) > 1:
+            index.setdefault(surname_of(actor["name"], rules.surnames), []).append(actor_id)
+    doc.memo["titles.surnames"] = (len(doc.actors), index)
+    return index
+
+
 def resolve_surname(doc: Doc, token: str, before: int, rules: TitleRules,
                     firsts: dict[str, dict[str, int]] | None = None) -> str | None:
     """The person named earlier whose surname is ``token``. When several share it, the one the
     article introduced first (its protagonist, in news style). ``firsts`` is ``first_named`` of
-    the mentions as they are (computed here when not given)."""
-    firsts = first_named(doc, rules) if firsts is None else firsts
-    first_seen = {a: start for a, start in firsts.get(token, {}).items() if start < before}
+    the mentions as they are (looked up in the document's indexes when not given)."""
+    if firsts is None:
+        named = {a: doc.first_mention(a) for a in _people_by_surname(doc, rules).get(token, ())}
+    else:
+        named = firsts.get(token, {})
+    first_seen = {a: start for a, start in named.items() if start is not None and start < before}
     if len(first_seen) <= 1:
         return next(iter(first_seen), None)
     return min(first_seen, key=first_seen.get)
