@@ -37,6 +37,8 @@ def test_index_queries_equal_a_scan(items, start, width, drop):
     assert doc.inside(start) == any(m.start < start < m.end for m in ms)
     first, last = start // 50, start // 50 + width // 20
     assert doc.in_sentences(first, last) == [m for m in ms if first * 50 <= m.start < min(last + 1, 6) * 50]
+    for actor in "abcd":
+        assert doc.first_mention(actor) == min((m.start for m in ms if m.actor_id == actor), default=None)
 
 
 @given(spans)
