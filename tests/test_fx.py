@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import bigtech_events
 from bigtech_events.build import build
+from bigtech_events.curator import explain
 from bigtech_events.extract import fx
 from bigtech_events.extract.fx import SOURCE, ExchangeRates, Rate, load_exchange_rates
 from bigtech_events.ruleset import load_rules, read_rules_file
@@ -143,6 +144,11 @@ def fx_package(fx_seeds: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     return out
 
 
+def test_explain_shows_the_dollar_value_and_its_rate(fx_seeds: Path):
+    assert "= 2.5e+09 CNY (US$353,062,463.81 at fx-cny-2023) -> ev-" in explain("fx-test-2023", fx_seeds, RULES_DIR)
+    assert "= 500000 CNY (no rate) -> ev-" in explain("fx-test-2016", fx_seeds, RULES_DIR)
+
+
 def _amounts(package: Path) -> dict[str, dict]:
     return {r["text"]: r for r in bigtech_events.load("amounts", path=package).to_dict("records")}
 
@@ -223,3 +229,18 @@ def test_the_readme_query_answers_who_penalised_whom_for_how_much_without_double
     assert list(sql.event_id) == list(fines.event_id)
     assert sql.value_usd.fillna(-1).tolist() == fines.value_usd.astype(float).fillna(-1).tolist()
 
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda r: {**r, "value_usd": r["value_usd"] * 2} if r["usd_rate_id"] else r,
+     "value_usd must be value * usd_per_unit of fx-cny-"),
+    (lambda r: {**r, "usd_rate_id": "fx-cny-2023"} if r["currency"] == "USD" else r,
+     "a US-dollar amount has value_usd = value and no usd_rate_id"),
+    (lambda r: {**r, "usd_rate_id": "fx-hkd-2023"} if r["usd_rate_id"] == "fx-cny-2023" else r,
+     "value_usd must be value * usd_per_unit of fx-hkd-2023 (HKD)"),
+])
+def test_a_value_usd_that_its_rate_does_not_give_fails_validation(fx_package: Path, tmp_path: Path, change, message):
+    pkg = tmp_path / "pkg"
+    shutil.copytree(fx_package, pkg)
+    rewrite(pkg, "amounts", lambda rows: [change(r) for r in rows])
+    problems = validate_dir(pkg, run_frictionless=False)
+    assert any(message in p and p.startswith("amounts:row ") for p in problems), problems
