@@ -19,11 +19,12 @@ from . import __version__
 from .datapackage import build_descriptor, dump_descriptor, source_entry
 from .errors import ValidationFailed, naming
 from .extract import ArticleResult, Extractor
+from .extract.fx import load_exchange_rates
 from .extract.pipeline import PER_ARTICLE_TABLES
 from .install import install, prepare_out_dir, workspace
 from .metadata import load_dataset_meta
 from .progress import track
-from .ruleset import load_rules
+from .ruleset import load_rules, read_rules_file
 from .schemas import load_schemas
 from .seeds import Article, load_article, seed_paths
 from .validate import validate_dir
@@ -85,6 +86,12 @@ def _sort_key(table: str, schema: dict[str, Any]) -> Any:
     return lambda row: tuple("" if row.get(k) is None else str(row.get(k)) for k in pk)
 
 
+def exchange_rate_rows(rules_dir: Path) -> list[dict[str, Any]]:
+    """The ``exchange_rates`` table: every curated rate of rules/exchange_rates.yaml."""
+    path = rules_dir / "exchange_rates.yaml"
+    return load_exchange_rates(path, read_rules_file(path)).rows()
+
+
 def write_package(out_root: Path, seeds_dir: Path, rules_dir: Path, jobs: int = 1,
                   schemas_dir: Path | None = None) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """Extract and write ``out_root/dataset/*`` and ``out_root/datapackage.json`` (no validation)."""
@@ -113,6 +120,7 @@ def write_package(out_root: Path, seeds_dir: Path, rules_dir: Path, jobs: int = 
     for table, rows in (
         ("actors", [actors[k] for k in sorted(actors)]),
         ("actor_aliases", [{"actor_id": a, "alias": b} for a, b in sorted(aliases)]),
+        ("exchange_rates", exchange_rate_rows(rules_dir)),
     ):
         sink = TableSink(table, schemas[table], dataset)
         sink.add(rows)

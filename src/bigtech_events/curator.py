@@ -48,7 +48,9 @@ def explain(article_id: str, seeds_dir: Path, rules_dir: Path) -> str:
                              f"{' (' + row['title'] + ')' if row['title'] else ''}")
         for row in result.rows["amounts"]:
             if s.start <= row["char_start"] < s.end:
-                lines.append(f"    amount {row['text']!r} = {row['value']:g} {row['currency']} -> {row['event_id']}")
+                usd = "" if row["currency"] == "USD" else (
+                    f" (US${row['value_usd']:,.2f} at {row['usd_rate_id']})" if row["usd_rate_id"] else " (no rate)")
+                lines.append(f"    amount {row['text']!r} = {row['value']:g} {row['currency']}{usd} -> {row['event_id']}")
     return "\n".join(lines)
 
 

@@ -204,7 +204,7 @@ def load(table: str, path: PathLike | None = None, version: str | None = None) -
     Args:
         table: one of ``articles``, ``actors``, ``actor_aliases``, ``mentions``,
             ``events``, ``event_mentions``, ``event_participants``, ``affiliations``,
-            ``amounts``.
+            ``exchange_rates``, ``amounts``.
         path: a package directory or release zip (default: the package at the project
             root, found from ``$BIGTECH_EVENTS_ROOT`` or the working directory).
         version: a released version to fetch first (see :func:`bigtech_events.fetch`).

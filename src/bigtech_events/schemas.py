@@ -31,6 +31,7 @@ TABLES: tuple[str, ...] = (
     "event_mentions",
     "event_participants",
     "affiliations",
+    "exchange_rates",
     "amounts",
 )
 

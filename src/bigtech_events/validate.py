@@ -9,6 +9,7 @@ the row has one):
   dates, primary keys);
 - CSV and Parquet hold the same rows;
 - every foreign key resolves;
+- every ``amounts.value_usd`` is its value at the rate its ``usd_rate_id`` names;
 - every span reproduces its recorded text from the seed (when the seed texts
   are at hand: they are not shipped in releases);
 - Frictionless validation of the descriptor and the CSV resources.
@@ -136,6 +137,31 @@ def check_foreign_keys(frames: dict[str, pd.DataFrame], schemas: dict[str, dict[
                         f"{table}:row {i + 1}:column {','.join(cols)}: {key if len(key) > 1 else key[0]!r} "
                         f"is not a {ref_table}.{','.join(ref_cols)}{_rule_of(df, i)}; fix the reference"
                     )
+    return problems
+
+
+def check_usd_values(frames: dict[str, pd.DataFrame]) -> list[str]:
+    """Every ``amounts.value_usd`` is its value at the rate it names (of its own currency), or the
+    value itself for a US-dollar amount, which names no rate."""
+    amounts, rates = frames.get("amounts"), frames.get("exchange_rates")
+    if amounts is None or rates is None or "value_usd" not in amounts.columns:
+        return []
+    by_id = {r.rate_id: r for r in rates.itertuples(index=False)}
+    problems = []
+    for i, row in enumerate(amounts.itertuples(index=False)):
+        rate = by_id.get(row.usd_rate_id) if pd.notna(row.usd_rate_id) else None
+        if row.currency == "USD":
+            bad = pd.notna(row.usd_rate_id) or row.value_usd != row.value
+            what = "a US-dollar amount has value_usd = value and no usd_rate_id"
+        elif rate is None:
+            bad = pd.isna(row.usd_rate_id) and pd.notna(row.value_usd)
+            what = "value_usd without a usd_rate_id"
+        else:
+            bad = rate.currency != row.currency or pd.isna(row.value_usd) or \
+                abs(row.value_usd - row.value * rate.usd_per_unit) > 0.006
+            what = f"value_usd must be value * usd_per_unit of {rate.rate_id} ({rate.currency})"
+        if bad and len(problems) < MAX_PER_CHECK:
+            problems.append(f"amounts:row {i + 1}:column value_usd: {what}{_rule_of(amounts, i)}; rebuild the package")
     return problems
 
 
@@ -269,6 +295,7 @@ def validate_dir(root: Path, seeds_dir: Path | None = None, run_frictionless: bo
     with progress_task("validating", total=len(TABLES) + 3) as bar:
         problems += _check_tables(root, by_name, schemas, frames, bar)
         problems += check_foreign_keys(frames, schemas)
+        problems += check_usd_values(frames)
         bar.advance("spans")
         if seeds_dir is not None:
             problems += check_spans(frames, seeds_dir)

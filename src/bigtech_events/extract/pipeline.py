@@ -11,6 +11,7 @@ from ..seeds import Article
 from .acts import distinct_amounts
 from .event_model import Event
 from .events import event_codes, summary
+from .fx import in_usd
 from .grammar import Grammar
 from .model import Doc
 from .participants import attributive, clause_end, clause_start
@@ -86,7 +87,8 @@ def assemble(rules: RuleSet, article: Article, doc: Doc, events: list[Event], bo
                          "resolution": m.resolution, "rule_id": m.rule_id})
     actors = {k: v for k, v in doc.actors.items() if k in {m.actor_id for m in keep}}
     ev_rows, part_rows = _event_rows(rules, aid, doc, events, mention_ids)
-    amounts = distinct_amounts(doc, _amount_rows(rules, aid, doc, events, ev_rows))
+    amounts = in_usd(rules.exchange_rates, distinct_amounts(doc, _amount_rows(rules, aid, doc, events, ev_rows)),
+                     [r for r, _ in ev_rows], article.meta["published"])
     back = rules.grammar.settings.affiliation_date_sentences
     affiliations = _affiliation_rows(aid, doc, events, actors, back)
     check_posts(doc, affiliations, rules.gazetteer, rules.grammar.past_qualifiers)

@@ -20,6 +20,7 @@ from ..extract.coref import NominalRule
 from ..extract.cuefile import CueFile
 from ..extract.dates import DateGrammar
 from ..extract.event_model import AttachRule, EventRules, TriggerRule, TypeInfo
+from ..extract.fx import ExchangeRates, load_exchange_rates
 from ..extract.gazetteer import Gazetteer
 from ..extract.grammar import Grammar, load_grammar
 from ..extract.ingest import BoilerplateRules
@@ -46,6 +47,7 @@ class RuleSet:
     descriptors: list[tuple[str, str, re.Pattern[str], re.Pattern[str] | None]]
     events: EventRules
     money: MoneyGrammar
+    exchange_rates: ExchangeRates
     grammar: Grammar
     lexicon: Lexicon
     source_dir: Path
@@ -265,6 +267,7 @@ def load_rules(rules_dir: Path) -> RuleSet:
         descriptors=load_descriptors(path("coreference"), data("coreference")),
         events=load_triggers(path("triggers"), data("triggers"), dates),
         money=load_money(path("money"), data("money")),
+        exchange_rates=load_exchange_rates(path("exchange_rates"), data("exchange_rates")),
         grammar=load_grammar(path("grammar"), data("grammar"), path("settings"), data("settings"),
                              [*dates.weekdays, *dates.months, *dates.month_abbr]),
         lexicon=load_lexicon(*(CueFile(path(n), data(n))
