@@ -75,6 +75,31 @@ def test_cli_build_reports_user_errors_in_one_line(tmp_path: Path):
     assert not (tmp_path / "out" / "datapackage.json").exists()
 
 
+def test_build_reports_every_bad_seed_and_rules_file_at_once(tmp_path: Path, rules_copy: Path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    meta = "title: t\npublisher: p\npublished: 2023-07-16\nlanguage: en\n"
+    for name, text in (("bad-key", meta + "colour: blue\n"), ("bad-date", meta.replace("2023-07-16", "July")),
+                       ("good-one", meta)):
+        (seeds / f"{name}.txt").write_text("Tianjin signed a deal with Baidu.")
+        (seeds / f"{name}.yaml").write_text(text)
+    money = rules_copy / "money.yaml"
+    money.write_text(money.read_text().replace("\nsuffixes:", "\nsufixes:", 1))
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "bigtech_events", "build", "--seeds", str(seeds),
+                           "--rules", str(rules_copy), "--out", str(out)], capture_output=True, text=True,
+                          check=False)
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert all(line.startswith("error: ") for line in lines), proc.stderr
+    assert "Traceback" not in proc.stderr
+    named = {line.removeprefix("error: ").split(":")[0] for line in lines}
+    assert {str(seeds / "bad-key.yaml"), str(seeds / "bad-date.yaml"), str(money)} <= named
+    assert any("unknown key 'sufixes'" in line for line in lines)
+    assert not (out / "datapackage.json").exists() and not (out / "dataset").exists()
+    assert not out.exists() or not [p for p in out.iterdir() if p.name.startswith(".build-")]
+
+
 def test_frictionless_cli_accepts_the_committed_package():
     exe = Path(sys.executable).with_name("frictionless")
     proc = subprocess.run([str(exe), "validate", "datapackage.json"], cwd=REPO, capture_output=True, text=True, check=False)

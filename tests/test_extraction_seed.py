@@ -86,6 +86,30 @@ def test_curated_dates_are_marked_as_curated():
     assert curated == {("penalty", "2023-07-07"), ("meeting", "2023-07-12")}
 
 
+REUTERS = ('Reuters, "China fines Ant 7.1 billion yuan", 2023-07-07, '
+           "https://www.nasdaq.com/articles/china-fines-ant-7.1-billion-yuan")
+XINHUA = ('Xinhua via People\'s Daily Online, "Chinese premier chairs symposium on platform economy", '
+          "2023-07-13, http://en.people.cn/n3/2023/0713/c90000-20043382.html")
+
+
+def test_a_curated_date_carries_the_public_source_that_gives_it():
+    _, r = result()
+    cited = {(e["event_type"], e["date_basis"]): e["date_source"] for e in r.rows["events"]
+             if e["date_source"] is not None}
+    assert cited[("penalty", "curated")] == REUTERS
+    assert cited[("meeting", "curated")] == XINHUA
+    # the pledge of the same sentence takes the meeting's curated date, and its source with it
+    assert cited[("pledge", "context")] == XINHUA
+    assert all(e["date_source"] is None for e in r.rows["events"]
+               if e["date_basis"] in ("text", "unknown"))
+    assert not any("SPEC" in str(e["date_source"]) for e in r.rows["events"])
+
+
+def test_the_seed_records_no_retrieval_day_it_does_not_know():
+    _, r = result()
+    assert r.article_row["retrieved"] is None
+
+
 def test_amounts_and_their_events():
     _, r = result()
     by_id = {e["event_id"]: e for e in r.rows["events"]}

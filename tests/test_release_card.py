@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
+import re
+import shutil
 import stat
 import subprocess
 import zipfile
@@ -14,6 +17,7 @@ import yaml
 from test_release import make_root, run
 
 from bigtech_events.errors import UserError
+from bigtech_events.report import figure_files
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
@@ -100,3 +104,40 @@ def test_outside_a_checkout_no_tag_is_made(built_package: Path, tmp_path: Path):
     root = make_root(built_package, tmp_path / "root")
     run(root)
     assert not (root / ".git").exists()
+
+
+LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
+
+
+def relative_links(markdown: str) -> list[str]:
+    """The targets of the Markdown links and images that point at a file (no address, no anchor)."""
+    return [t.split("#", 1)[0] for t in LINK.findall(markdown)
+            if not re.match(r"^[a-z][a-z0-9+.-]*:", t) and not t.startswith("#")]
+
+
+def test_every_relative_link_in_the_zipped_card_resolves_inside_the_zip(built_package: Path, tmp_path: Path):
+    root = make_root(built_package, tmp_path / "root")
+    shutil.rmtree(root / "docs" / "figures", ignore_errors=True)  # the release draws its own
+    report = run(root)
+    with zipfile.ZipFile(report.zip_path) as zf:
+        names = set(zf.namelist())
+        card = zf.read("README.md").decode()
+        docs = {n: zf.read(n).decode() for n in names if n.endswith(".md")}
+        figures = {n: zf.read(n) for n in names if n.startswith("docs/figures/")}
+    links = relative_links(card)
+    assert {"docs/figures/event-timeline.svg", "docs/figures/actor-network.png"} <= set(links)
+    assert [link for link in links if link not in names] == []
+    for name, text in docs.items():  # the docs shipped beside the card link only what ships too
+        base = posixpath.dirname(name)
+        missing = [t for t in relative_links(text) if posixpath.normpath(posixpath.join(base, t)) not in names]
+        assert missing == [], f"{name} links files the zip lacks: {missing}"
+    assert figures == {f"docs/figures/{n}": b for n, b in figure_files(root)[0].items()}
+
+
+def test_a_card_without_figures_links_none(built_package: Path):
+    from bigtech_events.card import card_text
+    from bigtech_events.loader import PackageFiles
+
+    with PackageFiles(built_package) as pkg:
+        card = card_text(pkg)
+    assert "docs/figures" not in card and "## Figures" not in card

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 from helpers import SEEDS_DIR, read_rows, refresh_hashes, rewrite
 
-from bigtech_events.validate import validate_dir, validate_path
+from bigtech_events.cli import main
+from bigtech_events.paths import ROOT_ENV
+from bigtech_events.release import zip_bytes_to
+from bigtech_events.validate import check_path, validate_dir, validate_path
 
 
 def _problems(root: Path) -> str:
@@ -110,3 +113,67 @@ def test_cli_validate_exits_nonzero_with_one_line_per_problem(package_copy: Path
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert all(line.startswith("error: ") for line in proc.stderr.strip().splitlines())
+
+
+# ------------------------------------------------- a release whose article texts are not at hand
+
+SKIPPED = "span checks skipped for 1 of 1 article(s) (article texts absent: 1 article: "
+
+
+def _release_zip(root: Path, dest: Path) -> Path:
+    """A zip of the package as a release holds it: descriptor and tables, no article texts."""
+    files = [root / "datapackage.json", *sorted((root / "dataset").iterdir())]
+    zip_bytes_to({str(p.relative_to(root)): p.read_bytes() for p in files}, dest)
+    return dest
+
+
+def _validate_cli(capsys, *args: str) -> tuple[int, str, str]:
+    try:
+        main(["validate", *args, "--no-frictionless"])
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_a_release_without_its_texts_validates_and_says_which_span_checks_were_skipped(
+        built_package: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys):
+    zipped = _release_zip(built_package, tmp_path / "release.zip")
+    monkeypatch.delenv(ROOT_ENV, raising=False)  # no checkout, so no seeds/
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _validate_cli(capsys, str(zipped))
+    assert code == 0, err
+    (skipped,) = [line for line in out.splitlines() if "span checks skipped" in line]
+    assert SKIPPED in skipped and "pass --seeds DIR" in skipped
+    assert out.splitlines()[-1] == f"{zipped}: valid"
+    code, out, err = _validate_cli(capsys, str(zipped), "--seeds", str(SEEDS_DIR))
+    assert code == 0, err
+    assert "skipped" not in out and out.splitlines()[-1] == f"{zipped}: valid"
+
+
+def test_span_checks_run_with_the_texts_and_are_skipped_without_them(package_copy: Path, tmp_path: Path,
+                                                                      capsys):
+    rewrite(package_copy, "mentions", lambda rows: _set(rows, text="Somebody Else"))
+    code, _, err = _validate_cli(capsys, str(package_copy), "--seeds", str(SEEDS_DIR))
+    assert code == 1 and "not the recorded 'Somebody Else'" in err
+    empty = tmp_path / "no-texts"
+    empty.mkdir()
+    code, out, err = _validate_cli(capsys, str(package_copy), "--seeds", str(empty))
+    assert code == 0 and err == "" and SKIPPED in out
+    report = check_path(package_copy, seeds_dir=empty, run_frictionless=False)
+    assert report.problems == [] and report.texts_absent == [read_rows(package_copy, "articles")[0]["article_id"]]
+
+
+def test_a_text_that_is_not_the_one_built_from_is_still_an_error(built_package: Path, tmp_path: Path, capsys):
+    other = tmp_path / "seeds"
+    other.mkdir()
+    for row in read_rows(built_package, "articles"):
+        (other / f"{row['article_id']}.txt").write_text("Another text.", encoding="utf-8")
+    code, _, err = _validate_cli(capsys, str(built_package), "--seeds", str(other))
+    assert code == 1 and "column text_sha256: the seed text" in err
+
+
+def test_build_and_release_still_require_every_text(built_package: Path, tmp_path: Path):
+    problems = validate_dir(built_package, seeds_dir=tmp_path, run_frictionless=False)
+    assert problems and all("is missing; spans cannot be checked" in p for p in problems)

@@ -17,7 +17,7 @@ from typing import Any
 
 from . import __version__
 from .datapackage import build_descriptor, dump_descriptor, source_entry
-from .errors import ValidationFailed, naming
+from .errors import UserError, ValidationFailed, naming
 from .extract import ArticleResult, Extractor
 from .extract.fx import load_exchange_rates
 from .extract.pipeline import PER_ARTICLE_TABLES
@@ -26,7 +26,7 @@ from .metadata import load_dataset_meta
 from .progress import track
 from .ruleset import load_rules, read_rules_file
 from .schemas import load_schemas
-from .seeds import Article, load_article, seed_paths
+from .seeds import Article, check_seeds, load_article
 from .validate import validate_dir
 from .workers import WorkerPool, worker_setup
 from .writer import TableSink
@@ -65,9 +65,25 @@ def _strip(article: Article) -> Article:
 
 def extract_all(seeds_dir: Path, rules_dir: Path, jobs: int = 1) -> Iterator[tuple[Article, ArticleResult]]:
     """Extraction results in article-id order, streamed (memory does not grow with the corpus)."""
-    paths = [str(p) for p in seed_paths(seeds_dir)]
-    _init_worker(str(rules_dir))  # here, not in a worker: every problem in the rules is reported before any work
+    paths = [str(p) for p in check_inputs(seeds_dir, rules_dir)]
     yield from track(_extract_paths(paths, str(rules_dir), jobs), "extracting articles", total=len(paths))
+
+
+def check_inputs(seeds_dir: Path, rules_dir: Path) -> list[Path]:
+    """The seed texts to extract, after every seed and every rules file is checked; raises
+    :class:`ValidationFailed` listing every problem of all of them at once (seeds first).
+
+    The rules are compiled here, not in a worker, so that they are checked before any work."""
+    paths, problems = check_seeds(seeds_dir)
+    try:
+        _init_worker(str(rules_dir))
+    except ValidationFailed as exc:
+        problems += exc.problems
+    except UserError as exc:
+        problems.append(str(exc))
+    if problems:
+        raise ValidationFailed(problems)
+    return paths
 
 
 def _extract_paths(paths: list[str], rules_dir: str, jobs: int) -> Iterator[tuple[Article, ArticleResult]]:

@@ -62,21 +62,30 @@ def build(seeds_dir: Path | None, rules_dir: Path | None, out_dir: Path | None, 
 @cli.command()
 @click.argument("path", type=PATH, default=None, required=False)
 @click.option("--seeds", "seeds_dir", type=PATH, default=None,
-              help="Seed texts to check spans against (default: the project's seeds/ if there is one).")
+              help="Article texts (<article_id>.txt) to check spans against (default: the project's "
+                   "seeds/ if there is one).")
 @click.option("--no-frictionless", is_flag=True, help="Skip the (slower) Frictionless pass.")
 def validate(path: Path | None, seeds_dir: Path | None, no_frictionless: bool) -> None:
-    """Validate a package directory or a release zip (default: the project root, else the working directory)."""
+    """Validate a package directory or a release zip (default: the project root, else the working directory).
+
+    Spans are checked for the articles whose text is at hand; a line says which were skipped.
+    """
     from .install import reading
-    from .validate import validate_path
+    from .validate import check_path
 
     path = path or root_or_cwd()
+    if seeds_dir is not None and not seeds_dir.is_dir():
+        raise UserError(f"{seeds_dir}: --seeds is not a directory; give the folder holding <article_id>.txt")
     root = find_root()
     if seeds_dir is None and root is not None and (root / "seeds").is_dir():
         seeds_dir = root / "seeds"
     with naming(path), reading(path):
-        problems = validate_path(path, seeds_dir=seeds_dir, run_frictionless=not no_frictionless)
-    if problems:
-        raise ValidationFailed(problems)
+        report = check_path(path, seeds_dir=seeds_dir, run_frictionless=not no_frictionless)
+    skipped = report.skipped()
+    if skipped:
+        click.echo(f"{path}: {skipped}")
+    if report.problems:
+        raise ValidationFailed(report.problems)
     click.echo(f"{path}: valid")
 
 

@@ -3,8 +3,9 @@
 A release of version V is ``build/china-bigtech-events-V.zip`` holding
 ``datapackage.json``, ``croissant.json``, ``dataset/*.parquet|csv``,
 README.md (the dataset card of V, from :mod:`bigtech_events.card`),
-CHANGELOG.md, CITATION.cff, the licence files and the generated docs
-(data dictionary, codebook) — never the article texts — plus
+CHANGELOG.md, CITATION.cff, the licence files, the docs (data dictionary,
+codebook, rules) and the figures the card shows (``docs/figures/``, drawn
+from the package at release) — never the article texts — plus
 ``build/SHA256SUMS`` listing every release zip in ``build/``.
 
 Steps, in order, so that a refusal changes nothing:
@@ -38,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import croissant
-from .card import card_text
+from .card import card_text, release_figures
 from .cite import META_KEYS, meta_from_descriptor, to_cff, to_zenodo, validate_cff
 from .diff import LEVELS, PackageDiff, diff_packages, render_markdown
 from .errors import UserError, ValidationFailed
@@ -57,7 +58,7 @@ from .progress import task
 from .release_tag import refuse_moved_tag, tag_release
 
 REQUIRED_FILES = ("README.md", "CHANGELOG.md", "LICENSE", "LICENSE-DATA.md")
-OPTIONAL_FILES = ("docs/data-dictionary.md", "docs/codebook.md")
+OPTIONAL_FILES = ("docs/data-dictionary.md", "docs/codebook.md", "docs/rules.md")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644  # regular file, rw-r--r--
 RELEASE_FILE_MODE = 0o644  # of the files release writes (zip, SHA256SUMS, CHANGELOG.md, ...)
@@ -363,7 +364,9 @@ def release(root: Path, out_dir: Path | None = None, previous: str | None = None
         refuse_moved_tag(root, version)
         root_files = _generated_files(pkg, root, diff, prev_version)
         extra = {n: root_files[n].encode("utf-8") for n in ("CHANGELOG.md", "CITATION.cff", croissant.FILE_NAME)}
-        extra["README.md"] = card_text(pkg).encode("utf-8")
+        figures = release_figures(root)
+        extra.update(figures)
+        extra["README.md"] = card_text(pkg, sorted(figures)).encode("utf-8")
         entries = zip_entries(pkg, root, extra)
         bar.advance("write")
     report = _write_artifacts(root, out_dir, registry, version, entries, root_files, prev_version, diff)

@@ -67,20 +67,27 @@ def write_figures(package: str | os.PathLike[str], out_dir: str | os.PathLike[st
 
     A file is rewritten only when its bytes change, so an unchanged package leaves it untouched.
     """
-    tables = load_package(package)
+    files, events, links = figure_files(package)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    for name, data in files.items():
+        path = out / name
+        _write_if_changed(path, data)
+        paths.append(path)
+    return Figures(paths, events, links)
+
+
+def figure_files(package: str | os.PathLike[str]) -> tuple[dict[str, bytes], int, int]:
+    """The package's figures as ``{"<stem>.<svg|png>": bytes}`` (the same bytes on every run), with
+    the number of events and of source-target links they show."""
+    tables = load_package(package)
     events = tables["events"]
     links = actor_links(tables["event_participants"], events)
     drawn = {"event-timeline": draw_timeline(events),
              "actor-network": draw_network(links, tables["actors"], _colours(events["event_type"]))}
-    paths: list[Path] = []
-    for stem, fig in drawn.items():
-        for fmt in ("svg", "png"):
-            path = out / f"{stem}.{fmt}"
-            _write_if_changed(path, render(fig, fmt))
-            paths.append(path)
-    return Figures(paths, len(events), int(links["events"].sum()) if len(links) else 0)
+    files = {f"{stem}.{fmt}": render(fig, fmt) for stem, fig in drawn.items() for fmt in ("svg", "png")}
+    return files, len(events), int(links["events"].sum()) if len(links) else 0
 
 
 def render(fig: Any, fmt: str) -> bytes:

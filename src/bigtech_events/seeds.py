@@ -17,9 +17,10 @@ from typing import Any
 
 from .contract.vocab import pattern
 from .dates import edtf_bounds
-from .errors import UserError
+from .errors import UserError, ValidationFailed
 from .pandera_schemas import is_valid_edtf
 from .safeyaml import Mapping, Sequence, parse
+from .seed_notes import CuratedEventDate, as_text, parse_notes
 
 REQUIRED = ("title", "publisher", "published", "language")
 OPTIONAL = ("original_publisher", "url", "retrieved", "notes")
@@ -28,23 +29,11 @@ OPTIONAL = ("original_publisher", "url", "retrieved", "notes")
 FUTURE_KEY = "allow_future_published"
 #: A date up to a day after today (UTC) is not "in the future": it is already today somewhere.
 FUTURE_GRACE = dt.timedelta(days=1)
-NOTE_KEYS = {"fact", "source", "event"}
-EVENT_FACT_KEYS = {"type", "actor", "date"}
 
 
 def article_id_pattern() -> re.Pattern[str]:
     """What an article id (a seed's file name) must match: ``articles.article_id`` in ``schemas/``."""
     return pattern("articles", "article_id")
-
-
-@dataclass(frozen=True)
-class CuratedEventDate:
-    """A date for an event that the text does not give, established by a curator."""
-
-    event_type: str
-    actor: str
-    date: str
-    source: str
 
 
 @dataclass(frozen=True)
@@ -91,12 +80,6 @@ def read_yaml(path: Path) -> Mapping:
     return parsed
 
 
-def _as_str(value: Any) -> str:
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    return str(value)
-
-
 def parse_metadata(path: Path) -> tuple[dict[str, Any], tuple[CuratedEventDate, ...]]:
     """Read and check one seed metadata file."""
     data = read_yaml(path)
@@ -121,7 +104,7 @@ def parse_metadata(path: Path) -> tuple[dict[str, Any], tuple[CuratedEventDate, 
         if isinstance(data[key], (dict, list)):
             kind = "a list" if isinstance(data[key], list) else "a mapping"
             raise UserError(f"{where(key)}: {key!r} is {kind}; write it as text on one line")
-        meta[key] = _as_str(data[key]).strip()
+        meta[key] = as_text(data[key]).strip()
     if not is_valid_edtf(meta["published"]):
         raise UserError(
             f"{where('published')}: 'published' is {meta['published']!r}, not an ISO or EDTF date; "
@@ -141,7 +124,7 @@ def parse_metadata(path: Path) -> tuple[dict[str, Any], tuple[CuratedEventDate, 
             ) from None
     if "url" in meta and not re.match(r"^https?://\S+$", meta["url"]):
         raise UserError(f"{where('url')}: 'url' is not an http(s) address; fix or remove it")
-    curated = _parse_notes(data.get("notes"), where("notes"))
+    curated = parse_notes(data.get("notes"), where("notes"))
     if data.get("notes") is not None:
         meta["notes"] = _plain(data["notes"])
     return meta, curated
@@ -166,32 +149,6 @@ def _check_not_future(published: str, where: str, allowed: bool) -> None:
         return
     raise UserError(f"{where}: 'published' is {published}, after today ({build_date()}); fix the date, "
                     f"or add '{FUTURE_KEY}: true' if the article really is dated ahead")
-
-
-def _parse_notes(notes: Any, where: str) -> tuple[CuratedEventDate, ...]:
-    if notes is None or isinstance(notes, str):
-        return ()
-    if not isinstance(notes, list):
-        raise UserError(f"{where}: 'notes' must be text or a list of {{fact, source, event}} entries")
-    out = []
-    for i, note in enumerate(notes, 1):
-        if isinstance(note, str):
-            continue
-        if not isinstance(note, dict) or set(note) - NOTE_KEYS or "fact" not in note or "source" not in note:
-            raise UserError(
-                f"{where}: note {i} must have 'fact' and 'source' (and optionally 'event'); "
-                f"found {sorted(note) if isinstance(note, dict) else type(note).__name__}"
-            )
-        event = note.get("event")
-        if event is None:
-            continue
-        if not isinstance(event, dict) or set(event) != EVENT_FACT_KEYS:
-            raise UserError(f"{where}: note {i} 'event' must have exactly the keys type, actor, date")
-        date = _as_str(event["date"])
-        if not is_valid_edtf(date):
-            raise UserError(f"{where}: note {i} event date {date!r} is not an EDTF date")
-        out.append(CuratedEventDate(str(event["type"]), str(event["actor"]), date, str(note["source"])))
-    return tuple(out)
 
 
 def load_article(txt_path: Path) -> Article:
@@ -237,20 +194,33 @@ def check_regular_file(path: Path) -> None:
         raise UserError(f"{path}: is {kind}; a seed must be a regular file: remove or rename it")
 
 
-def seed_paths(seeds_dir: Path) -> list[Path]:
-    """Seed text files in article-id order, each checked with its metadata before any is extracted.
+def check_seeds(seeds_dir: Path) -> tuple[list[Path], list[str]]:
+    """Seed text files in article-id order, and every problem of every seed (one line each).
 
-    A metadata file without text, and any seed :func:`load_article` refuses, is an error here,
-    so a bad seed is reported at once rather than after the rules are compiled.
+    A missing seeds folder, a metadata file without text, and any seed :func:`load_article`
+    refuses is a problem; each seed is checked on its own, so one bad seed hides no other.
     """
     if not seeds_dir.is_dir():
-        raise UserError(f"{seeds_dir}: seeds directory does not exist; pass --seeds DIR")
+        return [], [f"{seeds_dir}: seeds directory does not exist; pass --seeds DIR"]
     texts = sorted(seeds_dir.glob("*.txt"))
+    problems = []
     for meta in sorted(seeds_dir.glob("*.yaml")):
         if not meta.with_suffix(".txt").exists() and not meta.with_suffix(".txt").is_symlink():
-            raise UserError(f"{meta}: metadata without a text file {meta.with_suffix('.txt').name}")
+            problems.append(f"{meta}: metadata without a text file {meta.with_suffix('.txt').name}")
     for path in texts:
-        load_article(path)
+        try:
+            load_article(path)
+        except UserError as exc:
+            problems += getattr(exc, "problems", None) or [str(exc)]
+    return texts, problems
+
+
+def seed_paths(seeds_dir: Path) -> list[Path]:
+    """Seed text files in article-id order, each checked with its metadata before any is extracted;
+    raises :class:`ValidationFailed` listing every problem of every seed (:func:`check_seeds`)."""
+    texts, problems = check_seeds(seeds_dir)
+    if problems:
+        raise ValidationFailed(problems)
     return texts
 
 

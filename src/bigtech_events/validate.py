@@ -10,8 +10,9 @@ the row has one):
 - CSV and Parquet hold the same rows;
 - every foreign key resolves;
 - every ``amounts.value_usd`` is its value at the rate its ``usd_rate_id`` names;
-- every span reproduces its recorded text from the seed (when the seed texts
-  are at hand: they are not shipped in releases);
+- every span reproduces its recorded text from the seed, for each article whose
+  text is at hand (releases carry no texts: :class:`Report` says which articles'
+  span checks were skipped);
 - Frictionless validation of the descriptor and the CSV resources.
 """
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +35,9 @@ from .progress import task as progress_task
 from .safezip import SafeZip, is_zip
 from .schemas import TABLES, structure_problems
 from .tableio import read_csv, read_parquet
+from .validate_spans import check_spans, skipped_line
+from .validate_spans import rule_of as _rule_of
 
-#: Columns holding the recorded words of a span, per table.
-SPAN_TEXT = {"mentions": "text", "affiliations": "evidence", "events": "evidence", "event_mentions": "evidence",
-             "amounts": "text"}
 MAX_PER_CHECK = 20
 
 
@@ -47,12 +48,6 @@ def _descriptor_schema(resource: dict[str, Any]) -> dict[str, Any]:
 
 def _row_label(table: str, fmt: str, idx: int) -> str:
     return f"{table}.{fmt}:line {idx + 2}" if fmt == "csv" else f"{table}.{fmt}:row {idx + 1}"
-
-
-def _rule_of(df: pd.DataFrame, idx: Any) -> str:
-    if "rule_id" in df.columns and isinstance(idx, int) and 0 <= idx < len(df):
-        return f" (rule {df['rule_id'].iloc[idx]})"
-    return ""
 
 
 def check_frame(table: str, fmt: str, df: pd.DataFrame, schema: dict[str, Any]) -> list[str]:
@@ -165,52 +160,6 @@ def check_usd_values(frames: dict[str, pd.DataFrame]) -> list[str]:
     return problems
 
 
-def check_spans(frames: dict[str, pd.DataFrame], seeds_dir: Path) -> list[str]:
-    """Every span reproduces its recorded words in the seed text."""
-    problems: list[str] = []
-    articles = frames.get("articles")
-    if articles is None:
-        return problems
-    texts: dict[str, str] = {}
-    for row in articles.itertuples(index=False):
-        path = seeds_dir / f"{row.article_id}.txt"
-        if not path.exists():
-            problems.append(f"articles:article {row.article_id}: seed text {path} is missing; "
-                            "spans cannot be checked")
-            continue
-        data = path.read_bytes()
-        if hashlib.sha256(data).hexdigest() != row.text_sha256:
-            problems.append(f"articles:article {row.article_id}:column text_sha256: the seed text has "
-                            "changed since the build; rebuild the package")
-            continue
-        texts[row.article_id] = data.decode("utf-8")
-    checks = [(t, c, "char_start", "char_end") for t, c in SPAN_TEXT.items()]
-    checks.append(("events", "trigger", "trigger_start", "trigger_end"))
-    for table, col, start, end in checks:
-        df = frames.get(table)
-        if df is None:
-            continue
-        for i, row in enumerate(df[["article_id", start, end, col]].itertuples(index=False)):
-            text = texts.get(row[0])
-            if text is None:
-                continue
-            got = text[int(row[1]):int(row[2])]
-            if got != row[3]:
-                problems.append(
-                    f"{table}:row {i + 1}:column {col}: text[{row[1]}:{row[2]}] is {got!r}, "
-                    f"not the recorded {row[3]!r}{_rule_of(df, i)}; fix the offsets or the rule"
-                )
-    parts = frames.get("event_participants")
-    mentions = frames.get("mentions")
-    if parts is not None and mentions is not None:
-        spans = {m.mention_id: (m.char_start, m.char_end) for m in mentions.itertuples(index=False)}
-        for i, p in enumerate(parts.itertuples(index=False)):
-            if pd.notna(p.mention_id) and spans.get(p.mention_id) != (p.char_start, p.char_end):
-                problems.append(f"event_participants:row {i + 1}:column char_start: span differs from "
-                                f"its mention {p.mention_id}; fix the participant rule")
-    return problems
-
-
 def check_files(root: Path, descriptor: dict[str, Any]) -> list[str]:
     problems = []
     listed = set()
@@ -283,11 +232,34 @@ def load_descriptor(root: Path) -> tuple[dict[str, Any] | None, list[str]]:
     return descriptor, problems
 
 
-def validate_dir(root: Path, seeds_dir: Path | None = None, run_frictionless: bool = True) -> list[str]:
-    """All problems found in the package rooted at ``root`` (empty when valid)."""
+@dataclass
+class Report:
+    """What validating a package found: the problems, and the articles whose spans were not
+    checked because their texts are absent (a release carries no texts)."""
+
+    problems: list[str] = field(default_factory=list)
+    articles: int = 0
+    texts_absent: list[str] = field(default_factory=list)
+
+    def skipped(self) -> str | None:
+        """One line saying which span checks were skipped and why; ``None`` when none were."""
+        return skipped_line(self.texts_absent, self.articles)
+
+    def strict(self, seeds_dir: Path | None) -> list[str]:
+        """The problems, and with ``seeds_dir`` (a build, a release) one more per article whose
+        text is not there; without it the span checks are simply left out."""
+        if seeds_dir is None:
+            return self.problems
+        return self.problems + [f"articles:article {a}: seed text {seeds_dir / f'{a}.txt'} is missing; "
+                                "spans cannot be checked" for a in self.texts_absent]
+
+
+def check_package(root: Path, seeds_dir: Path | None = None, run_frictionless: bool = True) -> Report:
+    """Validate the package rooted at ``root``: every check that can run, with the span checks of
+    the articles whose text is in ``seeds_dir`` (none without it)."""
     descriptor, problems = load_descriptor(root)
     if descriptor is None:
-        return problems
+        return Report(problems)
     problems += check_files(root, descriptor)
     by_name = {r.get("name"): r for r in descriptor.get("resources", [])}
     schemas: dict[str, dict[str, Any]] = {}
@@ -297,13 +269,22 @@ def validate_dir(root: Path, seeds_dir: Path | None = None, run_frictionless: bo
         problems += check_foreign_keys(frames, schemas)
         problems += check_usd_values(frames)
         bar.advance("spans")
-        if seeds_dir is not None:
-            problems += check_spans(frames, seeds_dir)
+        span_problems, absent = check_spans(frames, seeds_dir)
+        problems += span_problems
         bar.advance("frictionless")
         if run_frictionless and not problems:
             problems += frictionless_check(root)
         bar.advance()
-    return problems
+    articles = frames.get("articles")
+    return Report(problems, 0 if articles is None else len(articles), absent)
+
+
+def validate_dir(root: Path, seeds_dir: Path | None = None, run_frictionless: bool = True) -> list[str]:
+    """All problems found in the package rooted at ``root`` (empty when valid).
+
+    With ``seeds_dir`` (a build, a release) an article whose text is not there is a problem
+    (:meth:`Report.strict`)."""
+    return check_package(root, seeds_dir, run_frictionless).strict(seeds_dir)
 
 
 def _check_tables(root: Path, by_name: dict[str, Any], schemas: dict[str, dict[str, Any]],
@@ -337,8 +318,9 @@ def _check_tables(root: Path, by_name: dict[str, Any], schemas: dict[str, dict[s
     return problems
 
 
-def validate_path(path: Path, seeds_dir: Path | None = None, run_frictionless: bool = True) -> list[str]:
-    """Validate a package directory or a release zip (checked and streamed by :mod:`.safezip`)."""
+def check_path(path: Path, seeds_dir: Path | None = None, run_frictionless: bool = True) -> Report:
+    """Validate a package directory or a release zip (checked and streamed by :mod:`.safezip`);
+    spans are checked for the articles whose text is in ``seeds_dir``, the rest reported skipped."""
     if is_zip(path):
         with tempfile.TemporaryDirectory(prefix="bigtech-validate-") as tmp:
             with SafeZip(path) as zf:
@@ -347,11 +329,18 @@ def validate_path(path: Path, seeds_dir: Path | None = None, run_frictionless: b
             subdirs = [p for p in root.iterdir() if p.is_dir()]
             if not (root / "datapackage.json").exists() and len(subdirs) == 1:
                 root = subdirs[0]
-            problems = validate_dir(root, seeds_dir, run_frictionless)
-            return [_in_zip(p, root, Path(tmp), path) for p in problems]
+            report = check_package(root, seeds_dir, run_frictionless)
+            report.problems = [_in_zip(p, root, Path(tmp), path) for p in report.problems]
+            return report
     if not path.is_dir():
-        return [f"{path}: not a package directory or release zip"]
-    return validate_dir(path, seeds_dir, run_frictionless)
+        return Report([f"{path}: not a package directory or release zip"])
+    return check_package(path, seeds_dir, run_frictionless)
+
+
+def validate_path(path: Path, seeds_dir: Path | None = None, run_frictionless: bool = True) -> list[str]:
+    """The problems of a package directory or release zip (:func:`check_path`); with ``seeds_dir``,
+    an article whose text is not there is a problem too."""
+    return check_path(path, seeds_dir, run_frictionless).strict(seeds_dir)
 
 
 def _in_zip(problem: str, root: Path, tmp: Path, zip_path: Path) -> str:

@@ -83,7 +83,7 @@ def absorb(keep: Event, other: Event) -> None:
     for actor_id, role, mention in other.participants:
         keep.add(actor_id, role, mention, other.participant_rules.get((actor_id, role)))
     if _span_days(other) < _span_days(keep):
-        keep.when, keep.date_basis = other.when, other.date_basis
+        keep.when, keep.date_basis, keep.date_source = other.when, other.date_basis, other.date_source
         keep.date_text, keep.date_expr = other.date_text, other.date_expr
     if keep.location is None:
         keep.location = other.location

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from ..seeds import CuratedEventDate
+from ..seed_notes import CuratedEventDate
 from .dates import DateExpr, When, next_year, resolve_relative, since, unknown
 from .grammar import Grammar
 from .model import Doc
@@ -93,6 +93,7 @@ def date_event(doc: Doc, g: Grammar, ev: Event, exprs: list[DateExpr], pub: dt.d
         if planned and when.lo is not None:
             when = When(f"{when.lo.isoformat()}/..", when.lo, None, "unknown")
         ev.when, ev.date_basis, ev.date_text = when, "context", src.date_text
+        ev.date_source = src.date_source
         return
     if last_exprs and g.continues.search(sent_text) and not planned:
         x = last_exprs[0]
@@ -117,6 +118,7 @@ def apply_curated(found: list[Event], curated: tuple[CuratedEventDate, ...], nam
             precision = {10: "day", 7: "month", 4: "year"}.get(len(fact.date), "range")
             old_expr = ev.date_expr
             ev.when, ev.date_basis, ev.date_text = When(fact.date, lo, hi, precision), "curated", None
+            ev.date_source = fact.source
             for sib in found:
                 if sib is not ev and old_expr is not None and sib.date_expr is old_expr:
-                    sib.when, sib.date_basis = ev.when, "context"
+                    sib.when, sib.date_basis, sib.date_source = ev.when, "context", fact.source

@@ -56,6 +56,7 @@ class Event:
     when: When | None = None
     date_basis: str = "unknown"
     date_text: str | None = None
+    date_source: str | None = None  # citation of the curated fact the date comes from, if any
     date_expr: DateExpr | None = None
     split: int = -1  # index when "X and Y each ..." made one event per subject
     participle: bool = False  # ", replacing X": continues the act before it in the sentence

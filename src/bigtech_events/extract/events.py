@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..seeds import CuratedEventDate
+from ..seed_notes import CuratedEventDate
 from .dates import DateExpr, When
 from .event_dates import apply_curated, date_event
 from .event_model import Event, EventRules, TriggerRule, TypeInfo

@@ -170,7 +170,7 @@ def _event_rows(rules: RuleSet, aid: str, doc: Doc, events: list[Event],
             "cameo_code": CAMEO_PREFIX + cameo if cameo else None,
             "plover_type": plover, "modality": ev.modality, "date": w.edtf, "date_start": w.lo,
             "date_end": w.hi, "date_precision": w.precision, "date_basis": ev.date_basis,
-            "date_text": ev.date_text, "location": ev.location, "summary": summary(ev, names),
+            "date_text": ev.date_text, "date_source": ev.date_source, "location": ev.location, "summary": summary(ev, names),
             "char_start": sent.start, "char_end": sent.end, "evidence": sent.text,
             "trigger": doc.text[ev.trig_start:ev.trig_end], "trigger_start": ev.trig_start,
             "trigger_end": ev.trig_end, "rule_id": ev.rule.rule_id}, ev))
