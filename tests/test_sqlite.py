@@ -149,3 +149,16 @@ def test_a_broken_foreign_key_is_refused_and_nothing_written(package_copy: Path,
     with pytest.raises(UserError, match="event_participants row 1 refers to a missing row of actors"):
         write_sqlite(package_copy, tmp_path / "out" / "events.db")
     assert not list((tmp_path / "out").iterdir())
+
+
+def test_event_details_marks_an_amount_that_converts_another(package_copy: Path, tmp_path: Path) -> None:
+    def convert(rows: list[dict]) -> list[dict]:
+        first, second = rows[0], rows[1]
+        return [first, {**second, "event_id": first["event_id"], "equivalent_of": first["amount_id"]}, *rows[2:]]
+
+    rewrite(package_copy, "amounts", convert)
+    db = write_sqlite(package_copy, tmp_path / "events.db").path
+    (amounts,), = query(db, "SELECT d.amounts FROM event_details d JOIN amounts a USING (event_id) "
+                            "WHERE a.equivalent_of IS NOT NULL")
+    first, second = amounts.split("; ")
+    assert "conversion" not in first and second.endswith(", a conversion)")

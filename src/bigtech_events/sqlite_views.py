@@ -35,9 +35,10 @@ def _names(role: str) -> str:
             f"ORDER BY a.name)) AS {ROLE_COLUMNS[role]}")
 
 
+#: Each amount as "<text> (<currency> <value>)", a conversion of another amount marked as such.
 _AMOUNTS = ("(SELECT group_concat(stated, '; ') FROM (SELECT m.text || ' (' || m.currency || ' ' || "
-            "printf('%,d', m.value) || ')' AS stated FROM amounts m WHERE m.event_id = e.event_id "
-            "ORDER BY m.char_start)) AS amounts")
+            "printf('%,d', m.value) || CASE WHEN m.equivalent_of IS NULL THEN '' ELSE ', a conversion' END "
+            "|| ')' AS stated FROM amounts m WHERE m.event_id = e.event_id ORDER BY m.char_start)) AS amounts")
 
 EVENT_DETAILS = View(
     description="One row per event: its type, date, participants by role, the money amounts stated for it "
@@ -55,7 +56,8 @@ EVENT_DETAILS = View(
         "targets": "Names of the participants in role target (who is acted on), joined by '; '.",
         "parties": "Names of the participants in role party (parties alike, as in an agreement), joined by '; '.",
         "attendees": "Names of the participants in role attendee, joined by '; '.",
-        "amounts": "Money amounts stated for the event: the text, then currency and value in units.",
+        "amounts": "Money amounts stated for the event, joined by '; ': the text, then currency and value in "
+                   "units; 'a conversion' marks an amount that only converts another (equivalent_of).",
         "evidence": "The sentence that states the event.",
     },
 )
