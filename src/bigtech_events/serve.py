@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import UserError
+from .install import reading
 from .sqlite import (
     DESCRIPTOR_TABLE,
     FULL_TEXT,
@@ -183,7 +184,8 @@ def serve(package: str | Path, host: str = "127.0.0.1", port: int = 8001,
             _run(make_site(package, stored_descriptor(package)), sock, announce)
             return
         with tempfile.TemporaryDirectory(prefix="bigtech-events-serve-") as tmp:
-            report = write_sqlite(package, Path(tmp) / f"{DATABASE}.db")
+            with reading(package):  # a package a build is installing is read whole
+                report = write_sqlite(package, Path(tmp) / f"{DATABASE}.db")
             _run(make_site(report.path, stored_descriptor(report.path)), sock, announce)
     finally:
         sock.close()

@@ -18,9 +18,11 @@ from datasette import hookimpl
 from datasette.utils import tilde_decode, tilde_encode
 from markupsafe import Markup, escape
 
+from .paths import package_file
 from .sqlite_views import VIEWS
 
-TEMPLATES = Path(__file__).parent / "templates"
+#: The page templates shipped in the package (a directory on disk, as pip installs it).
+TEMPLATES = Path(str(package_file("templates")))
 #: Columns that link to a row: column -> (table, the row's column holding the id).
 ROW_LINKS = {
     "actor_id": ("actors", "actor_id"),
