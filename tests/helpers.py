@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
+import selectors
+import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 
 from bigtech_events.datapackage import file_facts
 from bigtech_events.schemas import arrow_schema, load_schemas
@@ -124,3 +129,21 @@ def assert_spans_reproduce(text: str, rows: dict[str, list[dict[str, Any]]]) -> 
         for row in rows[table]:
             for start, end, words in columns:
                 assert text[row[start]:row[end]] == row[words], (table, row)
+
+
+def served_address(proc: subprocess.Popen[str], timeout: float = 180) -> str:
+    """The site's address, from the line ``bigtech-events serve`` prints once it listens (the
+    process is killed and the test fails if none comes within ``timeout`` seconds)."""
+    assert proc.stdout is not None
+    with selectors.DefaultSelector() as sel:
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if sel.select(timeout=1):
+                line = proc.stdout.readline()
+                if found := re.search(r" at (http://\S+) ", line):
+                    return found.group(1)
+                if not line:
+                    break
+    proc.kill()
+    pytest.fail(f"serve did not start: {proc.stderr.read() if proc.stderr else ''}")

@@ -193,3 +193,21 @@ def test_installed_command_needs_a_project_only_to_build_and_curate(installed, a
     proc = _run([installed / "bigtech-events", "--root", REPO, "lint-rules"], cwd=away)  # shipped rule schemas
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == f"{REPO / 'rules'}: no problems\n"
+
+
+def test_installed_command_serves_a_release_zip_with_its_page_templates(installed, release_zip, away):
+    """The wheel ships the page template: an actor's page lists its events."""
+    import urllib.request
+
+    from helpers import served_address
+
+    proc = subprocess.Popen([str(installed / "bigtech-events"), "serve", str(release_zip), "--port", "0"],
+                            cwd=away, env=_clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = served_address(proc)
+        with urllib.request.urlopen(f"{url}/actors/ant-group", timeout=120) as response:
+            html = response.read().decode("utf-8")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+    assert "Events of this actor" in html and "penalty" in html

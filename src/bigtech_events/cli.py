@@ -211,9 +211,10 @@ __all__ = ["cli", "main"]
 
 
 def _register_extra_commands() -> None:
-    from .cli_release import register
+    from . import cli_browse, cli_release
 
-    register(cli)
+    cli_release.register(cli)
+    cli_browse.register(cli)
 
 
 _register_extra_commands()
