@@ -57,6 +57,10 @@ def build(seeds_dir: Path | None, rules_dir: Path | None, out_dir: Path | None, 
                        jobs=jobs or (os.cpu_count() or 1))
     counts = ", ".join(f"{t} {n}" for t, n in report.counts.items())
     click.echo(f"built {report.out_dir / 'datapackage.json'} from {report.articles} article(s): {counts}")
+    from . import timing
+
+    if timing.ON:
+        click.echo(timing.report_line(), err=True)
 
 
 @cli.command()

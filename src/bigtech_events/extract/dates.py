@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .. import timing
 from .cuefile import CueFile, alternation
 
 D = dt.date
@@ -136,6 +137,7 @@ class DateGrammar:
                  "year_preposition": alternation(f.words("year_prepositions"))}
         self.patterns = _patterns(f, f.parts("parts", words))
 
+    @timing.timed("dates")
     def find(self, text: str, start: int, end: int, pub: D) -> list[DateExpr]:
         """Date expressions in text[start:end], longest first, not overlapping."""
         found: list[DateExpr] = []

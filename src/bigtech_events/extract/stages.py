@@ -63,6 +63,10 @@ def _acts(doc: Doc, r: RuleSet) -> None:
     doc.events = merge_acts(doc.events)
 
 
+# The phase of the build each stage's time counts for when timing is on (bigtech_events.timing);
+# the others count for "matching".
+PHASES = {"body": "ingest", "events": "events", "acts": "events"}
+
 STAGES: tuple[Stage, ...] = (
     Stage("body", ("boilerplate", "lexicon", "grammar"), ("body", "sentences", "headline"), _body),
     Stage("gazetteer", ("gazetteer", "disambiguation", "lexicon"), ("mentions", "actors"),
