@@ -83,15 +83,15 @@ def run_ours(seeds: Path, out: Path, jobs: int, src: Path = ROOT / "src", engine
     return Run(engine, seconds, t["peak_parent_mb"], t["peak_workers_mb"], t["seconds"])
 
 
-def run_peer(python: str, seeds: Path, out: Path) -> Run:
-    cmd = [python, str(PEER), str(seeds), str(out), "--rules", str(ROOT / "rules")]
+def run_peer(python: str, peer: Path, seeds: Path, out: Path) -> Run:
+    cmd = [python, str(peer), str(seeds), str(out), "--rules", str(ROOT / "rules")]
     seconds, peak, _, _ = _wait(cmd, dict(os.environ))
     shutil.rmtree(out, ignore_errors=True)
     return Run("peer", seconds, peak, None)
 
 
-def peer_available(python: str) -> bool:
-    if not PEER.is_file():
+def peer_available(python: str, peer: Path) -> bool:
+    if not peer.is_file():
         return False
     probe = subprocess.run([python, "-c", "import spacy, pyarrow, yaml"], check=False, capture_output=True)
     return probe.returncode == 0
@@ -120,15 +120,16 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2, help="worker processes of the build")
     ap.add_argument("--repeat", type=int, default=1, help="runs of each engine per size, interleaved")
     ap.add_argument("--peer-python", default=sys.executable, help="interpreter with spaCy for the peer")
+    ap.add_argument("--peer", type=Path, default=PEER, help="the peer script")
     ap.add_argument("--no-peer", action="store_true", help="run the build alone")
     ap.add_argument("--baseline", type=Path, default=None, help="src/ of another version, run as 'before'")
     ap.add_argument("--work", type=Path, default=None, help="directory for corpora and outputs")
     args = ap.parse_args()
     sizes = [int(x) for x in args.sizes.split(",") if x] + ([100_000] if args.large else [])
-    peer = not args.no_peer and peer_available(args.peer_python)
+    peer = not args.no_peer and peer_available(args.peer_python, args.peer)
     print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, {os.cpu_count()} cores, "
           f"python {platform.python_version()}, build --jobs {args.jobs}"
-          + ("" if peer else "; peer left out (no spaCy, pyarrow or PyYAML in --peer-python)"))
+          + ("" if peer else "; peer left out (no script, or no spaCy, pyarrow or PyYAML in --peer-python)"))
     print(f"{'articles':>8} {'engine':<6} {'seconds':>9} {'MB/s':>7} {'articles/s':>10} "
           f"{'parentMB':>8} {'workerMB':>7}")
     with tempfile.TemporaryDirectory(prefix="bigtech-compare-", dir=args.work) as tmp:
@@ -144,7 +145,7 @@ def main() -> None:
                     runs.append(run_ours(seeds, Path(tmp) / "out-before", args.jobs, args.baseline, "before"))
                     show(n, mb, runs[-1])
                 if peer:
-                    runs.append(run_peer(args.peer_python, seeds, Path(tmp) / "out-peer"))
+                    runs.append(run_peer(args.peer_python, args.peer, seeds, Path(tmp) / "out-peer"))
                     show(n, mb, runs[-1])
             show_stages(runs)
             shutil.rmtree(seeds, ignore_errors=True)

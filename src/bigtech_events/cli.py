@@ -120,7 +120,9 @@ def explain(article_id: str, seeds_dir: Path | None, rules_dir: Path | None) -> 
 @cli.command("lint-rules")
 @click.option("--rules", "rules_dir", type=PATH, default=None, show_default="project rules/")
 def lint_rules_cmd(rules_dir: Path | None) -> None:
-    """Check the curated rules: ids, aliases, types, codes, regular expressions."""
+    """Check the curated rules: ids, aliases, types, codes, regular expressions.
+
+    Also notes (not problems) the patterns with no literal cue word, tried on every sentence."""
     from .lint import lint_rules
 
     rules_dir = project_dir(rules_dir, "rules")
@@ -128,6 +130,10 @@ def lint_rules_cmd(rules_dir: Path | None) -> None:
     if problems:
         raise ValidationFailed(problems)
     click.echo(f"{rules_dir}: no problems")
+    from .lint import cueless_rules
+
+    for line in cueless_rules(rules_dir):
+        click.echo(f"note: {line}")
 
 
 @cli.command()

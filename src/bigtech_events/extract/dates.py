@@ -138,11 +138,13 @@ class DateGrammar:
         self.patterns = _patterns(f, f.parts("parts", words))
 
     @timing.timed("dates")
-    def find(self, text: str, start: int, end: int, pub: D) -> list[DateExpr]:
-        """Date expressions in text[start:end], longest first, not overlapping."""
+    def find(self, text: str, start: int, end: int, pub: D,
+             patterns: list[tuple[str, re.Pattern[str]]] | None = None) -> list[DateExpr]:
+        """Date expressions in text[start:end], longest first, not overlapping; with ``patterns``
+        (those of ``self.patterns`` that can match there, in order), by those alone."""
         found: list[DateExpr] = []
         taken: list[tuple[int, int]] = []
-        for rule_id, rx in self.patterns:
+        for rule_id, rx in self.patterns if patterns is None else patterns:
             for m in rx.finditer(text, start, end):
                 if any(m.start() < e and s < m.end() for s, e in taken):
                     continue
