@@ -160,7 +160,7 @@ def _repeat(lo: int, hi: int, sub: _Info) -> _Info:
 
 def _sequence(items: Sequence[tuple[Any, Any]]) -> _Info:
     groups: list[Group] = []
-    run: set[str] | None = {""}
+    run: set[str] = {""}  # the strings the items since the last inexact one can match, joined
     exact_all = True
 
     def flush() -> None:
@@ -175,8 +175,8 @@ def _sequence(items: Sequence[tuple[Any, Any]]) -> _Info:
             flush()
             run = {""}
             continue
-        joined = {a + b for a in run for b in info.exact} if run is not None else None
-        if joined is not None and len(joined) <= MAX_EXACT:
+        joined = {a + b for a in run for b in info.exact}
+        if len(joined) <= MAX_EXACT:
             run = joined
         else:
             exact_all = False
