@@ -3,7 +3,9 @@ so prefiltered and unfiltered matching find the same matches and the build the s
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 import sys
 from types import SimpleNamespace
 
@@ -71,6 +73,10 @@ def test_lint_rules_notes_the_cueless_patterns():
     notes = cueless_rules(RULES_DIR)
     assert any("dates.yaml: date.year:" in n for n in notes)
     assert not any("trigger." in n for n in notes)  # every trigger has a cue
+    cli = subprocess.run([sys.executable, "-m", "bigtech_events", "lint-rules", "--rules", str(RULES_DIR)],
+                         capture_output=True, text=True, check=False, env={**os.environ, "PYTHONPATH": str(REPO / "src")})
+    assert cli.returncode == 0 and cli.stdout == f"{RULES_DIR}: no problems\n"  # a note is no problem
+    assert [f"note: {n}" for n in notes] == cli.stderr.splitlines()
 
 
 def _agree(text: str) -> None:

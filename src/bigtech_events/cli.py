@@ -132,8 +132,8 @@ def lint_rules_cmd(rules_dir: Path | None) -> None:
     click.echo(f"{rules_dir}: no problems")
     from .lint import cueless_rules
 
-    for line in cueless_rules(rules_dir):
-        click.echo(f"note: {line}")
+    for line in cueless_rules(rules_dir):  # information, on standard error: stdout stays the verdict
+        click.echo(f"note: {line}", err=True)
 
 
 @cli.command()
