@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, timing
 from .datapackage import build_descriptor, dump_descriptor, source_entry
 from .errors import UserError, ValidationFailed, naming
 from .extract import ArticleResult, Extractor
@@ -53,8 +53,11 @@ def _init_spawned_worker(parent: int, rules_dir: str) -> None:
 
 def _extract_path(path: str) -> tuple[Article, ArticleResult]:
     assert _WORKER is not None
-    article = load_article(Path(path))
-    return _strip(article), _WORKER.extract(article)
+    with timing.stage("ingest"):
+        article = load_article(Path(path))
+    result = _WORKER.extract(article)
+    result.timings = timing.take()  # this process's seconds so far go with the result (empty when off)
+    return _strip(article), result
 
 
 def _strip(article: Article) -> Article:
@@ -122,16 +125,29 @@ def write_package(out_root: Path, seeds_dir: Path, rules_dir: Path, jobs: int = 
     results = extract_all(seeds_dir, rules_dir, jobs)
     try:
         for article, result in results:
-            sources.append(source_entry(article))
-            sinks["articles"].add([result.article_row])
-            for table in PER_ARTICLE_TABLES:
-                sinks[table].add(sorted(result.rows[table], key=_sort_key(table, schemas[table])))
-            actors.update(result.actors)
-            aliases |= result.aliases
+            timing.merge(result.timings)
+            with timing.stage("writing"):
+                sources.append(source_entry(article))
+                sinks["articles"].add([result.article_row])
+                for table in PER_ARTICLE_TABLES:
+                    sinks[table].add(sorted(result.rows[table], key=_sort_key(table, schemas[table])))
+                actors.update(result.actors)
+                aliases |= result.aliases
     finally:
         results.close()  # stops the workers, whatever stopped the loop
-        for sink in sinks.values():
-            sink.close()
+        with timing.stage("writing"):
+            for sink in sinks.values():
+                sink.close()
+    with timing.stage("writing"):
+        counts = _write_actors(dataset, schemas, sinks, actors, aliases)
+        descriptor = build_descriptor(meta, schemas, sources, out_root, __version__)
+        (out_root / "datapackage.json").write_text(dump_descriptor(descriptor), encoding="utf-8")
+    return counts, sources
+
+
+def _write_actors(dataset: Path, schemas: dict[str, Any], sinks: dict[str, TableSink],
+                  actors: dict[str, dict[str, Any]], aliases: set[tuple[str, str]]) -> dict[str, int]:
+    """Write the actors and their aliases gathered from every article; the row counts of all tables."""
     counts = {t: s.count for t, s in sinks.items()}
     for table, rows in (
         ("actors", [actors[k] for k in sorted(actors)]),
@@ -142,9 +158,7 @@ def write_package(out_root: Path, seeds_dir: Path, rules_dir: Path, jobs: int = 
         sink.add(rows)
         sink.close()
         counts[table] = sink.count
-    descriptor = build_descriptor(meta, schemas, sources, out_root, __version__)
-    (out_root / "datapackage.json").write_text(dump_descriptor(descriptor), encoding="utf-8")
-    return counts, sources
+    return counts
 
 
 def build(seeds_dir: Path, rules_dir: Path, out_dir: Path, jobs: int = 1,
@@ -157,8 +171,10 @@ def build(seeds_dir: Path, rules_dir: Path, out_dir: Path, jobs: int = 1,
     prepare_out_dir(out_dir)
     with naming(out_dir), workspace(out_dir) as tmp:
         counts, sources = write_package(tmp, seeds_dir, rules_dir, jobs)
-        problems = validate_dir(tmp, seeds_dir=seeds_dir, run_frictionless=run_frictionless)
+        with timing.stage("validation"):
+            problems = validate_dir(tmp, seeds_dir=seeds_dir, run_frictionless=run_frictionless)
         if problems:
             raise ValidationFailed(problems)
-        install(tmp, out_dir)
+        with timing.stage("writing"):
+            install(tmp, out_dir)
     return BuildReport(out_dir, counts, len(sources))

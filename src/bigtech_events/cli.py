@@ -57,6 +57,10 @@ def build(seeds_dir: Path | None, rules_dir: Path | None, out_dir: Path | None, 
                        jobs=jobs or (os.cpu_count() or 1))
     counts = ", ".join(f"{t} {n}" for t, n in report.counts.items())
     click.echo(f"built {report.out_dir / 'datapackage.json'} from {report.articles} article(s): {counts}")
+    from . import timing
+
+    if timing.ON:
+        click.echo(timing.report_line(), err=True)
 
 
 @cli.command()
@@ -125,7 +129,9 @@ def explain(article_id: str, seeds_dir: Path | None, rules_dir: Path | None) -> 
 @cli.command("lint-rules")
 @click.option("--rules", "rules_dir", type=PATH, default=None, show_default="project rules/")
 def lint_rules_cmd(rules_dir: Path | None) -> None:
-    """Check the curated rules: ids, aliases, types, codes, regular expressions."""
+    """Check the curated rules: ids, aliases, types, codes, regular expressions.
+
+    Also notes (not problems) the patterns with no literal cue word, tried on every sentence."""
     from .lint import lint_rules
 
     rules_dir = project_dir(rules_dir, "rules")
@@ -133,6 +139,10 @@ def lint_rules_cmd(rules_dir: Path | None) -> None:
     if problems:
         raise ValidationFailed(problems)
     click.echo(f"{rules_dir}: no problems")
+    from .lint import cueless_rules
+
+    for line in cueless_rules(rules_dir):  # information, on standard error: stdout stays the verdict
+        click.echo(f"note: {line}", err=True)
 
 
 @cli.command()

@@ -271,3 +271,19 @@ def _lint_patterns(path: Path, entries: list[Any], key: str, problems: list[str]
 def _lint_names(path: Path, data: Any, problems: list[str]) -> None:
     if "pinyin_syllable" in data:
         check_regex(data["pinyin_syllable"], f"{path}:{data.key_lines['pinyin_syllable']}", problems)
+
+
+def cueless_rules(rules: Path) -> list[str]:
+    """Information, not problems: the patterns from which the keyword pass derives no cue word
+    (extract/prefilter.py), so that they are tried on every sentence, as ``file: id`` lines."""
+    from .ruleset import load_rules
+    from .ruleset.compile import rule_patterns
+
+    ruleset = load_rules(rules)
+    out = []
+    for where, rx in rule_patterns(ruleset):
+        if not ruleset.cues.groups.get(rx):
+            file, rule_id = where.split(" ", 1)
+            out.append(f"{rules / file}: {rule_id}: no literal word that every match contains, "
+                       "so it is tried on every sentence")
+    return out

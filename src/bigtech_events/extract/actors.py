@@ -9,6 +9,7 @@ from ..ids import slugify
 from .gazetteer import Gazetteer, Match
 from .lexicon import ActorCues
 from .model import Doc, Mention
+from .prefilter import worth_trying
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,7 @@ def pattern_organisations(doc: Doc, patterns: list[OrgPattern], not_first: froze
                           gaz: Gazetteer, cues: ActorCues) -> None:
     """Organisations that no list has, found by their shape ("X Holdings", "authorities in X")."""
     for sent in doc.sentences:
-        for pat in patterns:
+        for pat in worth_trying(doc, sent.index, patterns, lambda p: p.regex):
             for m in pat.regex.finditer(doc.text, sent.start, sent.end):
                 s, e = m.span(pat.name_group)
                 name = doc.text[s:e]

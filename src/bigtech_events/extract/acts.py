@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import timing
 from .event_model import Event
 from .model import Doc
 
@@ -92,6 +93,7 @@ def absorb(keep: Event, other: Event) -> None:
     other.mentions = []
 
 
+@timing.timed("amounts")
 def distinct_amounts(doc: Doc, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One amount row per distinct figure and event: a figure repeated in the article (a headline
     and the body, a lede and a later paragraph) is kept once, at its first statement. A repeat

@@ -9,6 +9,7 @@ from typing import Any
 from .grammar import Grammar
 from .model import Doc, Mention
 from .participants import clause_end
+from .prefilter import worth_trying
 from .titles import TitleRules, first_named, nearest_actor, resolve_surname
 
 
@@ -64,7 +65,7 @@ def examples(doc: Doc, g: Grammar) -> frozenset[int]:
 def nominal_references(doc: Doc, rules: list[NominalRule], g: Grammar) -> None:
     listed = examples(doc, g)
     for sent in doc.sentences:
-        for rule in rules:
+        for rule in worth_trying(doc, sent.index, rules, lambda r: r.regex):
             for m in rule.regex.finditer(doc.text, sent.start, sent.end):
                 s, e = m.span(1) if _modified(g, m) else m.span(0)
                 if doc.covered(s, e):
@@ -96,6 +97,10 @@ def nominal_references(doc: Doc, rules: list[NominalRule], g: Grammar) -> None:
                                         f"coreference.{rule.rule_id}", sent.index))
 
 
+def _descriptor_regex(rule: tuple[str, str, re.Pattern[str], re.Pattern[str] | None]) -> re.Pattern[str]:
+    return rule[2]
+
+
 def descriptor_references(doc: Doc, rules: list[tuple[str, str, re.Pattern[str], re.Pattern[str] | None]],
                           gaz: Any) -> None:
     """"China's market regulator": a descriptive name of a central body, resolved to it unless the
@@ -103,8 +108,11 @@ def descriptor_references(doc: Doc, rules: list[tuple[str, str, re.Pattern[str],
     # Where each rule's other body is first named (its first match ends): once per article.
     named = [None if unless is None else min((x.end() for x in unless.finditer(doc.text)), default=None)
              for _, _, _, unless in rules]
+    first_of = {id(rule): first for rule, first in zip(rules, named, strict=True)}
     for sent in doc.sentences:
-        for (rule_id, actor_id, rx, _), first in zip(rules, named):
+        for rule in worth_trying(doc, sent.index, rules, _descriptor_regex):
+            rule_id, actor_id, rx, _ = rule
+            first = first_of[id(rule)]
             for m in rx.finditer(doc.text, sent.start, sent.end):
                 s, e = m.span(1)
                 if doc.covered(s, e) or actor_id not in gaz.actors:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .. import timing
 from .cuefile import CueFile, alternation
 
 D = dt.date
@@ -136,11 +137,14 @@ class DateGrammar:
                  "year_preposition": alternation(f.words("year_prepositions"))}
         self.patterns = _patterns(f, f.parts("parts", words))
 
-    def find(self, text: str, start: int, end: int, pub: D) -> list[DateExpr]:
-        """Date expressions in text[start:end], longest first, not overlapping."""
+    @timing.timed("dates")
+    def find(self, text: str, start: int, end: int, pub: D,
+             patterns: list[tuple[str, re.Pattern[str]]] | None = None) -> list[DateExpr]:
+        """Date expressions in text[start:end], longest first, not overlapping; with ``patterns``
+        (those of ``self.patterns`` that can match there, in order), by those alone."""
         found: list[DateExpr] = []
         taken: list[tuple[int, int]] = []
-        for rule_id, rx in self.patterns:
+        for rule_id, rx in self.patterns if patterns is None else patterns:
             for m in rx.finditer(text, start, end):
                 if any(m.start() < e and s < m.end() for s, e in taken):
                     continue

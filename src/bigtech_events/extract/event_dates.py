@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from .. import timing
 from ..seed_notes import CuratedEventDate
 from .dates import DateExpr, When, next_year, resolve_relative, since, unknown
 from .grammar import Grammar
@@ -56,6 +57,7 @@ def attributed(doc: Doc, g: Grammar, ev: Event, exprs: list[DateExpr], pub: dt.d
             and not (ev.modality == "asserted" and x.when is not None and x.when.lo is not None and x.when.lo > pub)]
 
 
+@timing.timed("dates")
 def date_event(doc: Doc, g: Grammar, ev: Event, exprs: list[DateExpr], pub: dt.date, ref: When | None,
                prev: list[Event], sent_text: str, last_exprs: list[DateExpr]) -> None:
     planned = ev.modality == "planned"
@@ -103,6 +105,7 @@ def date_event(doc: Doc, g: Grammar, ev: Event, exprs: list[DateExpr], pub: dt.d
     ev.when, ev.date_basis, ev.date_text = unknown(pub, planned), "unknown", None
 
 
+@timing.timed("dates")
 def apply_curated(found: list[Event], curated: tuple[CuratedEventDate, ...], name_of: dict[str, str]) -> None:
     from ..dates import edtf_bounds
 

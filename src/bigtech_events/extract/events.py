@@ -8,7 +8,7 @@ import re
 from ..seed_notes import CuratedEventDate
 from .dates import DateExpr, When
 from .event_dates import apply_curated, date_event
-from .event_model import Event, EventRules, TriggerRule, TypeInfo
+from .event_model import AttachRule, Event, EventRules, TriggerRule, TypeInfo
 from .grammar import Grammar
 from .model import Doc
 from .participants import (
@@ -21,6 +21,7 @@ from .participants import (
     speaker,
     subject_group,
 )
+from .prefilter import worth_trying
 
 
 def find_events(doc: Doc, rules: EventRules, g: Grammar, curated: tuple[CuratedEventDate, ...],
@@ -33,13 +34,14 @@ def find_events(doc: Doc, rules: EventRules, g: Grammar, curated: tuple[CuratedE
     for sent in doc.sentences:
         if sent.index in doc.headline:
             continue
-        found = _sentence_events(doc, rules, g, sent)
-        _attachments(doc, rules, g, sent, found, events)
+        found = _sentence_events(doc, rules, g, sent, worth_trying(doc, sent.index, rules.triggers, _regex))
+        _attachments(doc, worth_trying(doc, sent.index, rules.attach, _regex), g, sent, found, events)
         found = [e for e in found if e.participants and _source_fits(doc, e, rules.types[e.event_type])]
         for ev in found:
             _post_organisation(doc, ev, rules.types[ev.event_type])
         found = _anaphora(doc, g, found, events, sent.index)
-        exprs = rules.dates.find(doc.text, sent.start, sent.end, pub)
+        dates = worth_trying(doc, sent.index, rules.dates.patterns, _second)
+        exprs = rules.dates.find(doc.text, sent.start, sent.end, pub, dates)
         prev = [e for e in since(events, sent.index - g.settings.context_date_sentences) if e.sentence < sent.index]
         for ev in found:
             date_event(doc, g, ev, exprs, pub, ref, prev, sent.text, last_exprs)
@@ -51,6 +53,14 @@ def find_events(doc: Doc, rules: EventRules, g: Grammar, curated: tuple[CuratedE
             ref = dated[0].when  # the sentence's main event sets the narrative time
         last_exprs = [x for x in exprs if x.when is not None] or last_exprs
     return events
+
+
+def _regex(rule: TriggerRule | AttachRule) -> re.Pattern[str]:
+    return rule.regex
+
+
+def _second(pair: tuple[str, re.Pattern[str]]) -> re.Pattern[str]:
+    return pair[1]
 
 
 def since(events: list[Event], first: int) -> list[Event]:
@@ -68,9 +78,9 @@ def _edtf_start(value: str) -> dt.date:
     return hi or lo or dt.date(1970, 1, 1)
 
 
-def _matches(doc: Doc, rules: EventRules, sent) -> list[tuple[TriggerRule, re.Match[str]]]:
+def _matches(doc: Doc, triggers: list[TriggerRule], sent) -> list[tuple[TriggerRule, re.Match[str]]]:
     hits = []
-    for rule in rules.triggers:
+    for rule in triggers:
         for m in rule.regex.finditer(doc.text, sent.start, sent.end):
             hits.append((rule, m))
     hits.sort(key=lambda h: (-(h[1].end() - h[1].start()), h[1].start()))
@@ -85,9 +95,10 @@ def _matches(doc: Doc, rules: EventRules, sent) -> list[tuple[TriggerRule, re.Ma
     return sorted(kept, key=lambda h: h[1].start())
 
 
-def _sentence_events(doc: Doc, rules: EventRules, g: Grammar, sent) -> list[Event]:
+def _sentence_events(doc: Doc, rules: EventRules, g: Grammar, sent, triggers: list[TriggerRule]) -> list[Event]:
+    """The events of the sentence told by ``triggers`` (those of ``rules`` that can fire there)."""
     out: list[Event] = []
-    matches = _matches(doc, rules, sent)
+    matches = _matches(doc, triggers, sent)
     for rule, m in matches:
         c_start = clause_start(doc, g, sent.start, m.start())
         c_end = clause_end(doc, g, m.end(), sent.end)
@@ -254,9 +265,9 @@ def _compatible(a: Event, b: Event) -> bool:
     return not ids_a or not ids_b or bool(ids_a & ids_b)
 
 
-def _attachments(doc: Doc, rules: EventRules, g: Grammar, sent, found: list[Event],
+def _attachments(doc: Doc, attach: list[AttachRule], g: Grammar, sent, found: list[Event],
                  earlier: list[Event]) -> None:
-    for rule in rules.attach:
+    for rule in attach:
         for m in rule.regex.finditer(doc.text, sent.start, sent.end):
             if rule.side == "subject":
                 c_start = clause_start(doc, g, sent.start, m.start())

@@ -83,6 +83,10 @@ class Doc:
     events: list[Any] = field(default_factory=list)  # event_model.Event, in order (the event stages)
     # references.Reference by (kind, start): what each pronoun or counted phrase stands for
     references: dict[tuple[str, int], Any] = field(default_factory=dict)
+    # The keyword pass (the cues stage): the rule set's prefilter.CueIndex and the cue groups of
+    # each sentence; prefilter.worth_trying picks by them the rules that can match a sentence.
+    cue_index: Any = None
+    cue_hits: list[int] = field(default_factory=list)
 
     _index: _Index | None = field(default=None, repr=False, compare=False)
     _sentence_starts: list[int] | None = field(default=None, repr=False, compare=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .. import timing
 from ..contract.vocab import CAMEO_PREFIX
 from ..ids import content_id
 from ..seeds import Article
@@ -16,7 +17,7 @@ from .grammar import Grammar
 from .model import Doc
 from .participants import attributive, clause_end, clause_start
 from .pipeline_rows import article_row
-from .stages import STAGES
+from .stages import PHASES, STAGES
 
 if TYPE_CHECKING:
     from ..ruleset import RuleSet
@@ -32,6 +33,7 @@ class ArticleResult:
     aliases: set[tuple[str, str]] = field(default_factory=set)
     trace: list[dict[str, Any]] = field(default_factory=list)
     sentences: list[tuple[int, int]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, when timing is on
 
 
 class Extractor:
@@ -44,6 +46,14 @@ class Extractor:
         """Run every stage of ``stages.STAGES`` in order over the article; the working state."""
         doc = Doc(article.article_id, article.text, article.published, (),
                   title=str(article.meta.get("title", "")), curated_dates=article.curated_dates)
+        if timing.ON:
+            for stage in STAGES:
+                timing.enter(PHASES.get(stage.name, "matching"))
+                try:
+                    stage.run(doc, self.rules)
+                finally:
+                    timing.leave()
+            return doc
         for stage in STAGES:
             stage.run(doc, self.rules)
         return doc
@@ -62,6 +72,7 @@ class Extractor:
         return self.process(article)[1]
 
 
+@timing.timed("rows")
 def assemble(rules: RuleSet, article: Article, doc: Doc, events: list[Event], body_start: int,
              body_end: int) -> ArticleResult:
     aid = article.article_id
@@ -199,6 +210,7 @@ def _event_mention_rows(aid: str, doc: Doc, ev_rows: list[tuple[dict[str, Any], 
     return out
 
 
+@timing.timed("amounts")
 def _amount_rows(rules: RuleSet, aid: str, doc: Doc, events: list[Event],
                  ev_rows: list[tuple[dict[str, Any], Event]]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []

@@ -10,7 +10,7 @@ compile) is refused here, as ``file:line: what; fix``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from ..extract.grammar import Grammar, load_grammar
 from ..extract.ingest import BoilerplateRules
 from ..extract.lexicon import Lexicon, load_lexicon
 from ..extract.money import MoneyGrammar
+from ..extract.prefilter import CueIndex
 from ..extract.relations import RelationRule
 from ..extract.titles import Title, TitleRules
 from .gazetteer import build_gazetteer
@@ -51,6 +52,22 @@ class RuleSet:
     grammar: Grammar
     lexicon: Lexicon
     source_dir: Path
+    # The cue words of the patterns tried on every sentence (see extract/prefilter.py).
+    cues: CueIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.cues = CueIndex(rx for _, rx in rule_patterns(self))
+
+
+def rule_patterns(r: RuleSet) -> list[tuple[str, re.Pattern[str]]]:
+    """The patterns tried sentence by sentence that the keyword pass selects from, with the
+    file and id of the rule of each."""
+    return [*((f"triggers.yaml {t.rule_id}", t.regex) for t in r.events.triggers),
+            *((f"triggers.yaml {a.rule_id}", a.regex) for a in r.events.attach),
+            *((f"dates.yaml {rid}", rx) for rid, rx in r.events.dates.patterns),
+            *((f"coreference.yaml nominal {n.rule_id}", n.regex) for n in r.nominal),
+            *((f"coreference.yaml descriptors {d[0]}", d[2]) for d in r.descriptors),
+            *((f"organisations.yaml {o.rule_id}", o.regex) for o in r.organisations)]
 
 
 def compile_regex(pattern: str, where: str, flags: int = 0) -> re.Pattern[str]:
