@@ -10,7 +10,7 @@ processes die with the build and ignore Ctrl-C (the build stops them).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,7 +62,8 @@ def _strip(article: Article) -> Article:
                    article.curated_dates)
 
 
-def extract_all(seeds_dir: Path, rules_dir: Path, jobs: int = 1) -> Iterator[tuple[Article, ArticleResult]]:
+def extract_all(seeds_dir: Path, rules_dir: Path, jobs: int = 1
+                ) -> Generator[tuple[Article, ArticleResult], None, None]:
     """Extraction results in article-id order, streamed (memory does not grow with the corpus)."""
     paths = [str(p) for p in seed_paths(seeds_dir)]
     _init_worker(str(rules_dir))  # here, not in a worker: every problem in the rules is reported before any work
@@ -88,6 +89,15 @@ def _sort_key(table: str, schema: dict[str, Any]) -> Any:
 def write_package(out_root: Path, seeds_dir: Path, rules_dir: Path, jobs: int = 1,
                   schemas_dir: Path | None = None) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """Extract and write ``out_root/dataset/*`` and ``out_root/datapackage.json`` (no validation)."""
+    return write_results(out_root, extract_all(seeds_dir, rules_dir, jobs), schemas_dir)
+
+
+def write_results(out_root: Path, results: Generator[tuple[Article, ArticleResult], None, None],
+                  schemas_dir: Path | None = None) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """Write the package of extraction ``results`` given in article order (no validation).
+
+    The one writer of every build, local or distributed (:mod:`bigtech_events.distributed`).
+    """
     schemas = load_schemas(schemas_dir)
     meta = load_dataset_meta()
     dataset = out_root / "dataset"
@@ -96,7 +106,6 @@ def write_package(out_root: Path, seeds_dir: Path, rules_dir: Path, jobs: int = 
     actors: dict[str, dict[str, Any]] = {}
     aliases: set[tuple[str, str]] = set()
     sources: list[dict[str, Any]] = []  # one small record per article, for the descriptor
-    results = extract_all(seeds_dir, rules_dir, jobs)
     try:
         for article, result in results:
             sources.append(source_entry(article))
