@@ -202,9 +202,10 @@ __all__ = ["cli", "main"]
 
 
 def _register_extra_commands() -> None:
-    from .cli_release import register
+    from . import cli_dist, cli_release
 
-    register(cli)
+    cli_release.register(cli)
+    cli_dist.register(cli)
 
 
 _register_extra_commands()
