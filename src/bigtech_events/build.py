@@ -10,7 +10,7 @@ processes die with the build and ignore Ctrl-C (the build stops them).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -66,7 +66,8 @@ def _strip(article: Article) -> Article:
                    article.curated_dates)
 
 
-def extract_all(seeds_dir: Path, rules_dir: Path, jobs: int = 1) -> Iterator[tuple[Article, ArticleResult]]:
+def extract_all(seeds_dir: Path, rules_dir: Path, jobs: int = 1
+                ) -> Generator[tuple[Article, ArticleResult], None, None]:
     """Extraction results in article-id order, streamed (memory does not grow with the corpus)."""
     paths = [str(p) for p in check_inputs(seeds_dir, rules_dir)]
     yield from track(_extract_paths(paths, str(rules_dir), jobs), "extracting articles", total=len(paths))
@@ -114,6 +115,18 @@ def exchange_rate_rows(rules_dir: Path) -> list[dict[str, Any]]:
 def write_package(out_root: Path, seeds_dir: Path, rules_dir: Path, jobs: int = 1,
                   schemas_dir: Path | None = None) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """Extract and write ``out_root/dataset/*`` and ``out_root/datapackage.json`` (no validation)."""
+    return write_results(out_root, extract_all(seeds_dir, rules_dir, jobs), exchange_rate_rows(rules_dir),
+                         schemas_dir)
+
+
+def write_results(out_root: Path, results: Generator[tuple[Article, ArticleResult], None, None],
+                  exchange_rates: list[dict[str, Any]],
+                  schemas_dir: Path | None = None) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """Write the package of extraction ``results`` given in article order (no validation), with
+    the ``exchange_rates`` table (:func:`exchange_rate_rows` of the rules that extracted them).
+
+    The one writer of every build, local or distributed (:mod:`bigtech_events.distributed`).
+    """
     schemas = load_schemas(schemas_dir)
     meta = load_dataset_meta()
     dataset = out_root / "dataset"
@@ -122,7 +135,6 @@ def write_package(out_root: Path, seeds_dir: Path, rules_dir: Path, jobs: int = 
     actors: dict[str, dict[str, Any]] = {}
     aliases: set[tuple[str, str]] = set()
     sources: list[dict[str, Any]] = []  # one small record per article, for the descriptor
-    results = extract_all(seeds_dir, rules_dir, jobs)
     try:
         for article, result in results:
             timing.merge(result.timings)
@@ -139,20 +151,22 @@ def write_package(out_root: Path, seeds_dir: Path, rules_dir: Path, jobs: int = 
             for sink in sinks.values():
                 sink.close()
     with timing.stage("writing"):
-        counts = _write_actors(dataset, schemas, sinks, actors, aliases)
+        counts = _write_shared(dataset, schemas, sinks, actors, aliases, exchange_rates)
         descriptor = build_descriptor(meta, schemas, sources, out_root, __version__)
         (out_root / "datapackage.json").write_text(dump_descriptor(descriptor), encoding="utf-8")
     return counts, sources
 
 
-def _write_actors(dataset: Path, schemas: dict[str, Any], sinks: dict[str, TableSink],
-                  actors: dict[str, dict[str, Any]], aliases: set[tuple[str, str]]) -> dict[str, int]:
-    """Write the actors and their aliases gathered from every article; the row counts of all tables."""
+def _write_shared(dataset: Path, schemas: dict[str, Any], sinks: dict[str, TableSink],
+                  actors: dict[str, dict[str, Any]], aliases: set[tuple[str, str]],
+                  exchange_rates: list[dict[str, Any]]) -> dict[str, int]:
+    """Write the tables of no one article (the actors and their aliases gathered from every
+    article, the exchange rates); the row counts of all tables."""
     counts = {t: s.count for t, s in sinks.items()}
     for table, rows in (
         ("actors", [actors[k] for k in sorted(actors)]),
         ("actor_aliases", [{"actor_id": a, "alias": b} for a, b in sorted(aliases)]),
-        ("exchange_rates", exchange_rate_rows(rules_dir)),
+        ("exchange_rates", exchange_rates),
     ):
         sink = TableSink(table, schemas[table], dataset)
         sink.add(rows)

@@ -221,10 +221,11 @@ __all__ = ["cli", "main"]
 
 
 def _register_extra_commands() -> None:
-    from . import cli_browse, cli_release
+    from . import cli_browse, cli_dist, cli_release
 
     cli_release.register(cli)
     cli_browse.register(cli)
+    cli_dist.register(cli)
 
 
 _register_extra_commands()

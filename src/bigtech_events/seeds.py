@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,10 +84,15 @@ def parse_metadata(path: Path) -> tuple[dict[str, Any], tuple[CuratedEventDate, 
     """Read and check one seed metadata file."""
     data = read_yaml(path)
     lines = data.key_lines
+    return check_metadata(data, lambda key: f"{path}:{lines.get(key, 1)}")
 
-    def where(key: str) -> str:
-        return f"{path}:{lines.get(key, 1)}"
 
+def check_metadata(data: dict[str, Any], where: Callable[[str], str]
+                   ) -> tuple[dict[str, Any], tuple[CuratedEventDate, ...]]:
+    """Check one article's metadata mapping; ``where(key)`` names the place of a key in messages.
+
+    A seed's ``.yaml`` file and a corpus record (:mod:`bigtech_events.corpus`) pass the same checks.
+    """
     allow_future = _future_switch(data, where(FUTURE_KEY))
     data = Mapping({k: v for k, v in data.items() if k != FUTURE_KEY})
     for key in data:
@@ -96,7 +101,7 @@ def parse_metadata(path: Path) -> tuple[dict[str, Any], tuple[CuratedEventDate, 
             raise UserError(f"{where(key)}: unknown key {key!r}; allowed keys are {allowed}")
     for key in REQUIRED:
         if data.get(key) in (None, ""):
-            raise UserError(f"{path}:1: required key {key!r} is missing; add it")
+            raise UserError(f"{where(key)}: required key {key!r} is missing; add it")
     meta: dict[str, Any] = {}
     for key in REQUIRED + OPTIONAL:
         if key == "notes" or data.get(key) is None:

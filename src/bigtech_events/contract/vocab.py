@@ -48,10 +48,27 @@ def read_table_schema(path: Path) -> dict[str, Any]:
         raise UserError(f"{path}:{exc.lineno}: invalid JSON ({exc.msg}); fix the schema file") from None
 
 
+#: Table schemas handed over by :func:`use_schemas`, read instead of the project's ``schemas/``.
+_GIVEN: dict[str, dict[str, Any]] = {}
+
+
+def use_schemas(schemas: dict[str, dict[str, Any]]) -> None:
+    """Read vocabularies from ``schemas`` (``{table: Table Schema}``) rather than the project's folder:
+    for a process that has the code but not the project, such as a worker of a distributed build."""
+    _GIVEN.clear()
+    _GIVEN.update(schemas)
+
+
 @lru_cache(maxsize=32)
 def _fields(table: str, schemas_dir: str) -> dict[str, dict[str, Any]]:
     schema = read_table_schema(Path(schemas_dir) / f"{table}.schema.json")
     return {f["name"]: f for f in schema.get("fields", [])}
+
+
+def _project_fields(table: str) -> dict[str, dict[str, Any]]:
+    if table in _GIVEN:
+        return {f["name"]: f for f in _GIVEN[table].get("fields", [])}
+    return _fields(table, str(project_path("schemas")))
 
 
 def constraints(table: str, field: str, schemas_dir: Path | None = None) -> dict[str, Any]:
@@ -59,7 +76,7 @@ def constraints(table: str, field: str, schemas_dir: Path | None = None) -> dict
 
     ``schemas_dir`` defaults to the project's ``schemas/``.
     """
-    fields = _fields(table, str(schemas_dir or project_path("schemas")))
+    fields = _fields(table, str(schemas_dir)) if schemas_dir else _project_fields(table)
     if field not in fields:
         raise UserError(f"schemas/{table}.schema.json: no field {field!r}; the code expects it, restore it")
     return dict(fields[field].get("constraints", {}))
