@@ -35,7 +35,7 @@ def main() -> None:
     ap.add_argument("--times", default="1,16,64", help="repetitions of the seed's body, comma-separated")
     ap.add_argument("--mb", type=float, default=0.0, help="also one article of this many megabytes")
     args = ap.parse_args()
-    seed = sorted((ROOT / "seeds").glob("*.txt"))[0].read_text(encoding="utf-8")
+    seed = min((ROOT / "seeds").glob("*.txt")).read_text(encoding="utf-8")
     body = seed.split("\n", 1)[1].strip()
     counts = [int(x) for x in args.times.split(",") if x]
     if args.mb:
