@@ -35,7 +35,8 @@ from .install import install, prepare_out_dir, workspace
 from .ruleset import load_rules
 from .schemas import load_schemas
 from .seeds import Article
-from .validate import SPAN_TEXT, validate_dir
+from .validate import validate_dir
+from .validate_spans import SPAN_TEXT
 
 #: Partitions submitted ahead of the one being written, per worker thread: enough to keep every
 #: worker busy, few enough that finished rows waiting for the writer stay bounded.
