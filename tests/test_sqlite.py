@@ -57,7 +57,7 @@ def test_primary_and_foreign_keys_are_those_of_the_schemas(db: Path, built_packa
         expected = {(col, fk["reference"].get("resource") or name, ref)
                     for fk in schema.get("foreignKeys", [])
                     for col, ref in zip(fk["fields"], fk["reference"]["fields"], strict=True)}
-        assert fks == expected and (name in ("articles", "actors") or fks)
+        assert fks == expected and (name in ("articles", "actors", "exchange_rates") or fks)
     assert query(db, "PRAGMA foreign_key_check") == []
 
 
@@ -98,6 +98,8 @@ def test_event_details_has_each_event_with_participants_amounts_and_evidence(db:
     ant = [r for r in rows if r[1] == "Ant Group"]
     assert ant and ant[0][0] == "People's Bank of China"
     assert ant[0][2] == "US$984 million (USD 984,000,000)"
+    (usd,), = query(db, "SELECT value_usd FROM event_details WHERE event_type = 'penalty' AND targets = 'Ant Group'")
+    assert usd == 984_000_000
 
 
 def test_actor_events_has_a_row_per_participation_with_the_evidence(db: Path) -> None:
@@ -162,3 +164,7 @@ def test_event_details_marks_an_amount_that_converts_another(package_copy: Path,
                             "WHERE a.equivalent_of IS NOT NULL")
     first, second = amounts.split("; ")
     assert "conversion" not in first and second.endswith(", a conversion)")
+    (usd,), (value,) = query(db, "SELECT d.value_usd FROM event_details d JOIN amounts a USING (event_id) "
+                                 "WHERE a.equivalent_of IS NOT NULL"), query(
+        db, "SELECT o.value_usd FROM amounts a JOIN amounts o ON o.amount_id = a.equivalent_of")
+    assert usd == value  # the conversion is not counted a second time

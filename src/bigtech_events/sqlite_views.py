@@ -40,6 +40,12 @@ _AMOUNTS = ("(SELECT group_concat(stated, '; ') FROM (SELECT m.text || ' (' || m
             "printf('%,d', m.value) || CASE WHEN m.equivalent_of IS NULL THEN '' ELSE ', a conversion' END "
             "|| ')' AS stated FROM amounts m WHERE m.event_id = e.event_id ORDER BY m.char_start)) AS amounts")
 
+#: The event's money in US dollars: the sum of its amounts' value_usd, conversions left out (they
+#: restate another amount); empty when any of the amounts summed has no dollar value.
+_USD = ("(SELECT CASE WHEN count(*) = 0 OR count(m.value_usd) < count(*) THEN NULL "
+        "ELSE round(sum(m.value_usd), 2) END FROM amounts m "
+        "WHERE m.event_id = e.event_id AND m.equivalent_of IS NULL) AS value_usd")
+
 EVENT_DETAILS = View(
     description="One row per event: its type, date, participants by role, the money amounts stated for it "
                 "and the sentence that states it.",
@@ -48,7 +54,7 @@ EVENT_DETAILS = View(
         "SELECT e.event_id, e.event_type, e.modality, e.date, CAST(substr(e.date_start, 1, 4) AS INTEGER) "
         "AS year, e.date_start, e.date_end, "
         + ", ".join(_names(role) for role in ROLE_COLUMNS)
-        + f", {_AMOUNTS}, e.evidence, e.summary, e.article_id FROM events e ORDER BY e.date_start, e.event_id"
+        + f", {_AMOUNTS}, {_USD}, e.evidence, e.summary, e.article_id FROM events e ORDER BY e.date_start, e.event_id"
     ),
     columns={
         "year": "Year of date_start (null when the date is unknown).",
@@ -58,6 +64,8 @@ EVENT_DETAILS = View(
         "attendees": "Names of the participants in role attendee, joined by '; '.",
         "amounts": "Money amounts stated for the event, joined by '; ': the text, then currency and value in "
                    "units; 'a conversion' marks an amount that only converts another (equivalent_of).",
+        "value_usd": "The event's money in US dollars: the sum of amounts.value_usd of its amounts, "
+                     "conversions (equivalent_of) left out; empty when an amount has no dollar value.",
         "evidence": "The sentence that states the event.",
     },
 )

@@ -67,7 +67,7 @@ class Rate:
     def row(self) -> dict[str, Any]:
         """The row of the ``exchange_rates`` table."""
         s = self.source
-        return {"rate_id": self.rate_id, "currency": self.currency, "period": self.period,
+        return {"rate_id": self.rate_id, "currency": self.currency,
                 "period_start": self.start, "period_end": self.end, "rate": self.rate, "quote": self.quote,
                 "usd_per_unit": self.usd_per_unit, "basis": s.basis, "source_publisher": s.publisher,
                 "source_series": s.series, "source_url": s.url}
