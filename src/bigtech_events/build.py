@@ -16,21 +16,27 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .cache import ExtractCache, Extracted
 from .datapackage import build_descriptor, dump_descriptor, source_entry
 from .errors import ValidationFailed, naming
-from .extract import ArticleResult, Extractor
+from .extract import Extractor
 from .extract.pipeline import PER_ARTICLE_TABLES
 from .install import install, prepare_out_dir, workspace
 from .metadata import load_dataset_meta
+from .paths import project_path
 from .progress import track
 from .ruleset import load_rules
 from .schemas import load_schemas
-from .seeds import Article, load_article, seed_paths
+from .seeds import check_seed_files, load_article, seed_files, seed_paths
 from .validate import validate_dir
 from .workers import WorkerPool, worker_setup
 from .writer import TableSink
 
 _WORKER: Extractor | None = None
+_CACHE: ExtractCache | None = None
+
+#: A seed to extract: its text file and its cache key (``None``: not cached).
+Item = tuple[str, str | None]
 
 
 @dataclass
@@ -38,46 +44,97 @@ class BuildReport:
     out_dir: Path
     counts: dict[str, int]
     articles: int
+    extracted: int | None = None  # articles extracted (the rest came from the cache); None: no cache
 
 
-def _init_worker(rules_dir: str) -> None:
-    global _WORKER
+def _init_worker(rules_dir: str, cache: ExtractCache | None = None) -> None:
+    global _WORKER, _CACHE
     _WORKER = Extractor(load_rules(Path(rules_dir)))
+    _CACHE = cache
 
 
-def _init_spawned_worker(parent: int, rules_dir: str) -> None:
+def _init_spawned_worker(parent: int, rules_dir: str, cache: ExtractCache | None) -> None:
     worker_setup(parent)
-    _init_worker(rules_dir)
+    _init_worker(rules_dir, cache)
 
 
-def _extract_path(path: str) -> tuple[Article, ArticleResult]:
+def _extract_item(item: Item) -> Extracted:
+    """Extract one seed (and store its rows in the cache when it has a key)."""
     assert _WORKER is not None
+    path, key = item
     article = load_article(Path(path))
-    return _strip(article), _WORKER.extract(article)
+    extracted = Extracted(source_entry(article), _WORKER.extract(article))
+    if key is not None and _CACHE is not None:
+        _CACHE.store(key, extracted)
+    return extracted
 
 
-def _strip(article: Article) -> Article:
-    """The article without its text (the text is not needed after extraction)."""
-    return Article(article.article_id, "", article.text_sha256, article.meta, article.path,
-                   article.curated_dates)
+class Extraction:
+    """Extraction results in article-id order, streamed (memory does not grow with the corpus).
+
+    With a cache, a seed whose entry is there is read from it and only the others are extracted;
+    ``extracted`` counts those (after the iteration).
+    """
+
+    def __init__(self, seeds_dir: Path, rules_dir: Path, jobs: int = 1, cache: ExtractCache | None = None) -> None:
+        self.rules_dir, self.jobs, self.cache = str(rules_dir), jobs, cache
+        if cache is None:
+            _init_worker(self.rules_dir)  # here, not in a worker: every problem in the rules is reported first
+        self.plan = _plan(seeds_dir, cache)
+        if cache is not None and not all(hit for _, hit in self.plan):
+            # Only when there is something to extract: an entry exists only for rules that compiled.
+            _init_worker(self.rules_dir, cache)
+        self.extracted = 0
+
+    def __len__(self) -> int:
+        return len(self.plan)
+
+    def __iter__(self) -> Iterator[Extracted]:
+        misses = [item for item, hit in self.plan if not hit]
+        stream = _extract_items(misses, self.rules_dir, self.jobs, self.cache)
+        try:
+            for item, hit in self.plan:
+                got = self._load(item) if hit else None
+                if got is None:
+                    self.extracted += 1
+                    got = next(stream) if not hit else _extract_item(item)  # a damaged entry: again
+                yield got
+        finally:
+            stream.close()  # stops the workers, whatever stopped the loop
+
+    def _load(self, item: Item) -> Extracted | None:
+        path, key = item
+        assert self.cache is not None and key is not None
+        return self.cache.load(key, Path(path).stem)
 
 
-def extract_all(seeds_dir: Path, rules_dir: Path, jobs: int = 1) -> Iterator[tuple[Article, ArticleResult]]:
-    """Extraction results in article-id order, streamed (memory does not grow with the corpus)."""
-    paths = [str(p) for p in seed_paths(seeds_dir)]
-    _init_worker(str(rules_dir))  # here, not in a worker: every problem in the rules is reported before any work
-    yield from track(_extract_paths(paths, str(rules_dir), jobs), "extracting articles", total=len(paths))
+def _plan(seeds_dir: Path, cache: ExtractCache | None) -> list[tuple[Item, bool]]:
+    """Each seed with its cache key and whether its entry is there; every seed to extract is
+    loaded (and so checked) here, before any work, as :func:`seed_paths` does."""
+    if cache is None:
+        return [((str(p), None), False) for p in seed_paths(seeds_dir)]
+    plan = []
+    for path in seed_files(seeds_dir):
+        check_seed_files(path)
+        key = cache.key(path)
+        hit = cache.has(key)
+        if not hit:
+            load_article(path)
+        plan.append(((str(path), key), hit))
+    return plan
 
 
-def _extract_paths(paths: list[str], rules_dir: str, jobs: int) -> Iterator[tuple[Article, ArticleResult]]:
-    if jobs <= 1 or len(paths) < 2:
-        for p in paths:
-            yield _extract_path(p)
+def _extract_items(items: list[Item], rules_dir: str, jobs: int,
+                   cache: ExtractCache | None) -> Iterator[Extracted]:
+    if jobs <= 1 or len(items) < 2:
+        for item in items:
+            yield _extract_item(item)
         return
-    forked = hasattr(os, "fork")  # forked workers inherit the compiled rules
-    init, args = (worker_setup, (os.getpid(),)) if forked else (_init_spawned_worker, (os.getpid(), rules_dir))
-    with WorkerPool(jobs, _extract_path, init, args) as pool:
-        yield from pool.imap(paths, chunksize=8)
+    forked = hasattr(os, "fork")  # forked workers inherit the compiled rules and the cache
+    init, args = ((worker_setup, (os.getpid(),)) if forked
+                  else (_init_spawned_worker, (os.getpid(), rules_dir, cache)))
+    with WorkerPool(jobs, _extract_item, init, args) as pool:
+        yield from pool.imap(items, chunksize=8)
 
 
 def _sort_key(table: str, schema: dict[str, Any]) -> Any:
@@ -86,8 +143,15 @@ def _sort_key(table: str, schema: dict[str, Any]) -> Any:
 
 
 def write_package(out_root: Path, seeds_dir: Path, rules_dir: Path, jobs: int = 1,
-                  schemas_dir: Path | None = None) -> tuple[dict[str, int], list[dict[str, Any]]]:
+                  schemas_dir: Path | None = None,
+                  cache: ExtractCache | None = None) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """Extract and write ``out_root/dataset/*`` and ``out_root/datapackage.json`` (no validation)."""
+    return write_extraction(out_root, Extraction(seeds_dir, rules_dir, jobs, cache), schemas_dir)
+
+
+def write_extraction(out_root: Path, extraction: Extraction,
+                     schemas_dir: Path | None = None) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """Write the package of ``extraction``'s results at ``out_root`` (no validation)."""
     schemas = load_schemas(schemas_dir)
     meta = load_dataset_meta()
     dataset = out_root / "dataset"
@@ -96,10 +160,10 @@ def write_package(out_root: Path, seeds_dir: Path, rules_dir: Path, jobs: int = 
     actors: dict[str, dict[str, Any]] = {}
     aliases: set[tuple[str, str]] = set()
     sources: list[dict[str, Any]] = []  # one small record per article, for the descriptor
-    results = extract_all(seeds_dir, rules_dir, jobs)
+    results = track(iter(extraction), "extracting articles", total=len(extraction))
     try:
-        for article, result in results:
-            sources.append(source_entry(article))
+        for source, result in results:
+            sources.append(source)
             sinks["articles"].add([result.article_row])
             for table in PER_ARTICLE_TABLES:
                 sinks[table].add(sorted(result.rows[table], key=_sort_key(table, schemas[table])))
@@ -124,17 +188,23 @@ def write_package(out_root: Path, seeds_dir: Path, rules_dir: Path, jobs: int = 
 
 
 def build(seeds_dir: Path, rules_dir: Path, out_dir: Path, jobs: int = 1,
-          run_frictionless: bool = True) -> BuildReport:
+          run_frictionless: bool = True, cache_dir: Path | None = None) -> BuildReport:
     """Build, validate and atomically install the package at ``out_dir``.
+
+    With ``cache_dir``, each article's rows are kept there (see :mod:`bigtech_events.cache`) and
+    only the articles whose text, metadata, rules or code changed are extracted again; the
+    package is byte for byte the one a build without a cache writes.
 
     An operating-system error that names no file (a library writing a table on a full disk)
     is given ``out_dir`` as its file, so that the message says where.
     """
     prepare_out_dir(out_dir)
+    cache = None if cache_dir is None else ExtractCache(cache_dir, rules_dir, project_path("schemas"))
     with naming(out_dir), workspace(out_dir) as tmp:
-        counts, sources = write_package(tmp, seeds_dir, rules_dir, jobs)
+        extraction = Extraction(seeds_dir, rules_dir, jobs, cache)
+        counts, sources = write_extraction(tmp, extraction)
         problems = validate_dir(tmp, seeds_dir=seeds_dir, run_frictionless=run_frictionless)
         if problems:
             raise ValidationFailed(problems)
         install(tmp, out_dir)
-    return BuildReport(out_dir, counts, len(sources))
+    return BuildReport(out_dir, counts, len(sources), extraction.extracted if cache else None)

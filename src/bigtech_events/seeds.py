@@ -194,8 +194,12 @@ def _parse_notes(notes: Any, where: str) -> tuple[CuratedEventDate, ...]:
     return tuple(out)
 
 
-def load_article(txt_path: Path) -> Article:
-    """Load one seed: its text (exactly as stored) and checked metadata."""
+def check_seed_files(txt_path: Path) -> Path:
+    """Check a seed's name and that its text and metadata are regular files; its metadata path.
+
+    The checks that need no reading: what :func:`load_article` checks first, and all a build
+    checks of a seed whose extracted rows it has cached.
+    """
     article_id = txt_path.stem
     if not article_id_pattern().match(article_id):
         raise UserError(
@@ -206,6 +210,13 @@ def load_article(txt_path: Path) -> Article:
         raise UserError(f"{txt_path}: no metadata file {meta_path.name}; write it (see docs/rules.md)")
     check_regular_file(txt_path)
     check_regular_file(meta_path)
+    return meta_path
+
+
+def load_article(txt_path: Path) -> Article:
+    """Load one seed: its text (exactly as stored) and checked metadata."""
+    article_id = txt_path.stem
+    meta_path = check_seed_files(txt_path)
     data = txt_path.read_bytes()
     try:
         text = data.decode("utf-8")
@@ -243,14 +254,20 @@ def seed_paths(seeds_dir: Path) -> list[Path]:
     A metadata file without text, and any seed :func:`load_article` refuses, is an error here,
     so a bad seed is reported at once rather than after the rules are compiled.
     """
+    texts = seed_files(seeds_dir)
+    for path in texts:
+        load_article(path)
+    return texts
+
+
+def seed_files(seeds_dir: Path) -> list[Path]:
+    """Seed text files in article-id order; a metadata file without text is an error (nothing is read)."""
     if not seeds_dir.is_dir():
         raise UserError(f"{seeds_dir}: seeds directory does not exist; pass --seeds DIR")
     texts = sorted(seeds_dir.glob("*.txt"))
     for meta in sorted(seeds_dir.glob("*.yaml")):
         if not meta.with_suffix(".txt").exists() and not meta.with_suffix(".txt").is_symlink():
             raise UserError(f"{meta}: metadata without a text file {meta.with_suffix('.txt').name}")
-    for path in texts:
-        load_article(path)
     return texts
 
 
