@@ -97,10 +97,15 @@ class Extraction:
                 got = self._load(item) if hit else None
                 if got is None:
                     self.extracted += 1
-                    got = next(stream) if not hit else _extract_item(item)  # a damaged entry: again
+                    got = next(stream) if not hit else self._extract_again(item)
                 yield got
         finally:
             stream.close()  # stops the workers, whatever stopped the loop
+
+    def _extract_again(self, item: Item) -> Extracted:
+        """Extract a seed whose entry was there but could not be used (damaged, removed meanwhile)."""
+        _init_worker(self.rules_dir, self.cache)  # the rules were not compiled when every entry was there
+        return _extract_item(item)
 
     def _load(self, item: Item) -> Extracted | None:
         path, key = item

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -76,10 +77,19 @@ def fingerprint(rules_dir: Path, schemas_dir: Path) -> str:
         except metadata.PackageNotFoundError:
             versions.append(f"{lib} absent")
     digest.update(json.dumps(versions).encode("utf-8"))
-    for name, directory, suffixes in (("rules", rules_dir, None), ("schemas", schemas_dir, (".json",)),
-                                      ("code", Path(__file__).parent, (".py", ".json"))):
+    for name, directory, suffixes in (("rules", rules_dir, None), ("schemas", schemas_dir, (".json",))):
         digest.update(name.encode("ascii"))
         _hash_tree(digest, directory, suffixes)
+    digest.update(b"code" + code_digest().encode("ascii"))
+    return digest.hexdigest()
+
+
+@functools.cache
+def code_digest() -> str:
+    """The sha256 of this package's source files, read once per process: the code running, not
+    files edited while it runs."""
+    digest = hashlib.sha256()
+    _hash_tree(digest, Path(__file__).parent, (".py", ".json"))
     return digest.hexdigest()
 
 
@@ -220,3 +230,6 @@ class ExtractCache:
             if tmp is not None:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
+
+
+code_digest()  # at import, with the rest of the code: the digest of the code that runs
