@@ -151,6 +151,7 @@ def write_package(out_root: Path, seeds_dir: Path, rules_dir: Path, jobs: int = 
                   schemas_dir: Path | None = None,
                   cache: ExtractCache | None = None) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """Extract and write ``out_root/dataset/*`` and ``out_root/datapackage.json`` (no validation)."""
+    load_schemas(schemas_dir)  # first: a broken schema is reported before the rules that read it
     return write_extraction(out_root, Extraction(seeds_dir, rules_dir, jobs, cache), schemas_dir)
 
 
@@ -204,6 +205,7 @@ def build(seeds_dir: Path, rules_dir: Path, out_dir: Path, jobs: int = 1,
     is given ``out_dir`` as its file, so that the message says where.
     """
     prepare_out_dir(out_dir)
+    load_schemas()  # first: a broken schema is reported before the rules that read it
     cache = None if cache_dir is None else ExtractCache(cache_dir, rules_dir, project_path("schemas"))
     with naming(out_dir), workspace(out_dir) as tmp:
         extraction = Extraction(seeds_dir, rules_dir, jobs, cache)

@@ -30,7 +30,10 @@ import sys
 import tempfile
 import unicodedata
 import zlib
+from collections.abc import Iterator
 from importlib import metadata
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -89,8 +92,20 @@ def code_digest() -> str:
     """The sha256 of this package's source files, read once per process: the code running, not
     files edited while it runs."""
     digest = hashlib.sha256()
-    _hash_tree(digest, Path(__file__).parent, (".py", ".json"))
+    for rel, entry in sorted(_package_files(files(__package__), "")):
+        if rel.endswith((".py", ".json")):
+            data = entry.read_bytes()
+            digest.update(len(rel).to_bytes(8, "big") + rel.encode("utf-8") + len(data).to_bytes(8, "big") + data)
     return digest.hexdigest()
+
+
+def _package_files(directory: Traversable, prefix: str) -> Iterator[tuple[str, Traversable]]:
+    """Every file of the installed package, with its path inside it (caches of compiled code aside)."""
+    for entry in directory.iterdir():
+        if entry.is_file():
+            yield prefix + entry.name, entry
+        elif entry.is_dir() and entry.name != "__pycache__":
+            yield from _package_files(entry, f"{prefix}{entry.name}/")
 
 
 # ---------------------------------------------------------------- encoding
