@@ -44,4 +44,4 @@ devset: $(VENV)/.installed
 	$(BIN)/python scripts/devset.py summary $(SCORER) $(DEVSET_OUT) $(DEVSET_GOLD)
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .hypothesis $(DEVSET_OUT)
+	rm -rf $(VENV) build .pytest_cache .hypothesis .cache/bigtech-events $(DEVSET_OUT)

@@ -135,7 +135,8 @@ def out_dir(old_package: Path, tmp_path: Path) -> Path:
 
 
 def build_args(out: Path, seeds: Path = SEEDS_DIR, jobs: int = 1) -> list[object]:
-    return ["build", "--seeds", seeds, "--rules", RULES_DIR, "--out", out, "--jobs", jobs]
+    """A build that extracts every article (no cache: another test's entries would spare it the work)."""
+    return ["build", "--seeds", seeds, "--rules", RULES_DIR, "--out", out, "--jobs", jobs, "--no-cache"]
 
 
 @pytest.fixture(scope="session")

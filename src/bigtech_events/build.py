@@ -16,22 +16,28 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, timing
+from .cache import ExtractCache, Extracted
 from .datapackage import build_descriptor, dump_descriptor, source_entry
 from .errors import UserError, ValidationFailed, naming
-from .extract import ArticleResult, Extractor
+from .extract import Extractor
 from .extract.fx import load_exchange_rates
 from .extract.pipeline import PER_ARTICLE_TABLES
 from .install import install, prepare_out_dir, workspace
 from .metadata import load_dataset_meta
+from .paths import project_path
 from .progress import track
 from .ruleset import load_rules, read_rules_file
 from .schemas import load_schemas
-from .seeds import Article, check_seeds, load_article
+from .seeds import check_seed_files, check_seeds, load_article, seed_files
 from .validate import validate_dir
 from .workers import WorkerPool, worker_setup
 from .writer import TableSink
 
 _WORKER: Extractor | None = None
+_CACHE: ExtractCache | None = None
+
+#: A seed to extract: its text file and its cache key (``None``: not cached).
+Item = tuple[str, str | None]
 
 
 @dataclass
@@ -39,66 +45,125 @@ class BuildReport:
     out_dir: Path
     counts: dict[str, int]
     articles: int
+    extracted: int | None = None  # articles extracted (the rest came from the cache); None: no cache
 
 
-def _init_worker(rules_dir: str) -> None:
-    global _WORKER
+def _init_worker(rules_dir: str, cache: ExtractCache | None = None) -> None:
+    global _WORKER, _CACHE
     _WORKER = Extractor(load_rules(Path(rules_dir)))
+    _CACHE = cache
 
 
-def _init_spawned_worker(parent: int, rules_dir: str) -> None:
+def _init_spawned_worker(parent: int, rules_dir: str, cache: ExtractCache | None) -> None:
     worker_setup(parent)
-    _init_worker(rules_dir)
+    _init_worker(rules_dir, cache)
 
 
-def _extract_path(path: str) -> tuple[Article, ArticleResult]:
+def _extract_item(item: Item) -> Extracted:
+    """Extract one seed (and store its rows in the cache when it has a key)."""
     assert _WORKER is not None
+    path, key = item
     with timing.stage("ingest"):
         article = load_article(Path(path))
-    result = _WORKER.extract(article)
-    result.timings = timing.take()  # this process's seconds so far go with the result (empty when off)
-    return _strip(article), result
+    extracted = Extracted(source_entry(article), _WORKER.extract(article))
+    if key is not None and _CACHE is not None:
+        _CACHE.store(key, extracted)
+    extracted.result.timings = timing.take()  # this process's seconds so far go with the result (empty when off)
+    return extracted
 
 
-def _strip(article: Article) -> Article:
-    """The article without its text (the text is not needed after extraction)."""
-    return Article(article.article_id, "", article.text_sha256, article.meta, article.path,
-                   article.curated_dates)
+class Extraction:
+    """Extraction results in article-id order, streamed (memory does not grow with the corpus).
+
+    Every seed and every rules file is checked first, and every problem of all of them is raised
+    at once (:class:`ValidationFailed`, seeds first). With a cache, a seed whose entry is there
+    is read from it and only the others are extracted; ``extracted`` counts those (after the
+    iteration), and the rules are compiled only when something is to be extracted.
+    """
+
+    def __init__(self, seeds_dir: Path, rules_dir: Path, jobs: int = 1, cache: ExtractCache | None = None) -> None:
+        self.rules_dir, self.jobs, self.cache = str(rules_dir), jobs, cache
+        self.plan, problems = _plan(seeds_dir, cache)
+        if cache is None or not all(hit for _, hit in self.plan):
+            # here, not in a worker, so the rules are checked before any work; with a cache only
+            # when there is something to extract (an entry exists only for rules that compiled)
+            problems += _rules_problems(self.rules_dir, cache)
+        if problems:
+            raise ValidationFailed(problems)
+        self.extracted = 0
+
+    def __len__(self) -> int:
+        return len(self.plan)
+
+    def __iter__(self) -> Iterator[Extracted]:
+        misses = [item for item, hit in self.plan if not hit]
+        stream = _extract_items(misses, self.rules_dir, self.jobs, self.cache)
+        try:
+            for item, hit in self.plan:
+                got = self._load(item) if hit else None
+                if got is None:
+                    self.extracted += 1
+                    got = next(stream) if not hit else self._extract_again(item)
+                yield got
+        finally:
+            stream.close()  # stops the workers, whatever stopped the loop
+
+    def _extract_again(self, item: Item) -> Extracted:
+        """Extract a seed whose entry was there but could not be used (damaged, removed meanwhile)."""
+        _init_worker(self.rules_dir, self.cache)  # the rules were not compiled when every entry was there
+        return _extract_item(item)
+
+    def _load(self, item: Item) -> Extracted | None:
+        path, key = item
+        assert self.cache is not None and key is not None
+        return self.cache.load(key, Path(path).stem)
 
 
-def extract_all(seeds_dir: Path, rules_dir: Path, jobs: int = 1
-                ) -> Generator[tuple[Article, ArticleResult], None, None]:
-    """Extraction results in article-id order, streamed (memory does not grow with the corpus)."""
-    paths = [str(p) for p in check_inputs(seeds_dir, rules_dir)]
-    yield from track(_extract_paths(paths, str(rules_dir), jobs), "extracting articles", total=len(paths))
-
-
-def check_inputs(seeds_dir: Path, rules_dir: Path) -> list[Path]:
-    """The seed texts to extract, after every seed and every rules file is checked; raises
-    :class:`ValidationFailed` listing every problem of all of them at once (seeds first).
-
-    The rules are compiled here, not in a worker, so that they are checked before any work."""
-    paths, problems = check_seeds(seeds_dir)
+def _rules_problems(rules_dir: str, cache: ExtractCache | None) -> list[str]:
+    """Compile the rules for this process's extractions; their problems, one line each."""
     try:
-        _init_worker(str(rules_dir))
+        _init_worker(rules_dir, cache)
     except ValidationFailed as exc:
-        problems += exc.problems
+        return list(exc.problems)
     except UserError as exc:
-        problems.append(str(exc))
-    if problems:
-        raise ValidationFailed(problems)
-    return paths
+        return [str(exc)]
+    return []
 
 
-def _extract_paths(paths: list[str], rules_dir: str, jobs: int) -> Iterator[tuple[Article, ArticleResult]]:
-    if jobs <= 1 or len(paths) < 2:
-        for p in paths:
-            yield _extract_path(p)
+def _plan(seeds_dir: Path, cache: ExtractCache | None) -> tuple[list[tuple[Item, bool]], list[str]]:
+    """Each seed with its cache key and whether its entry is there, and every problem of every
+    seed. A seed to extract is loaded (and so checked) here, before any work; a cached one gets
+    the checks that need no reading (its text and metadata are in its key)."""
+    if cache is None:
+        paths, problems = check_seeds(seeds_dir)
+        return [((str(p), None), False) for p in paths], problems
+    texts, problems = seed_files(seeds_dir)
+    plan = []
+    for path in texts:
+        try:
+            check_seed_files(path)
+            key = cache.key(path)
+            hit = cache.has(key)
+            if not hit:
+                load_article(path)
+        except UserError as exc:
+            problems += getattr(exc, "problems", None) or [str(exc)]
+            continue
+        plan.append(((str(path), key), hit))
+    return plan, problems
+
+
+def _extract_items(items: list[Item], rules_dir: str, jobs: int,
+                   cache: ExtractCache | None) -> Iterator[Extracted]:
+    if jobs <= 1 or len(items) < 2:
+        for item in items:
+            yield _extract_item(item)
         return
-    forked = hasattr(os, "fork")  # forked workers inherit the compiled rules
-    init, args = (worker_setup, (os.getpid(),)) if forked else (_init_spawned_worker, (os.getpid(), rules_dir))
-    with WorkerPool(jobs, _extract_path, init, args) as pool:
-        yield from pool.imap(paths, chunksize=8)
+    forked = hasattr(os, "fork")  # forked workers inherit the compiled rules and the cache
+    init, args = ((worker_setup, (os.getpid(),)) if forked
+                  else (_init_spawned_worker, (os.getpid(), rules_dir, cache)))
+    with WorkerPool(jobs, _extract_item, init, args) as pool:
+        yield from pool.imap(items, chunksize=8)
 
 
 def _sort_key(table: str, schema: dict[str, Any]) -> Any:
@@ -113,13 +178,21 @@ def exchange_rate_rows(rules_dir: Path) -> list[dict[str, Any]]:
 
 
 def write_package(out_root: Path, seeds_dir: Path, rules_dir: Path, jobs: int = 1,
-                  schemas_dir: Path | None = None) -> tuple[dict[str, int], list[dict[str, Any]]]:
+                  schemas_dir: Path | None = None,
+                  cache: ExtractCache | None = None) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """Extract and write ``out_root/dataset/*`` and ``out_root/datapackage.json`` (no validation)."""
-    return write_results(out_root, extract_all(seeds_dir, rules_dir, jobs), exchange_rate_rows(rules_dir),
-                         schemas_dir)
+    load_schemas(schemas_dir)  # first: a broken schema is reported before the rules that read it
+    return write_extraction(out_root, Extraction(seeds_dir, rules_dir, jobs, cache), rules_dir, schemas_dir)
 
 
-def write_results(out_root: Path, results: Generator[tuple[Article, ArticleResult], None, None],
+def write_extraction(out_root: Path, extraction: Extraction, rules_dir: Path,
+                     schemas_dir: Path | None = None) -> tuple[dict[str, int], list[dict[str, Any]]]:
+    """Write the package of ``extraction``'s results at ``out_root`` (no validation)."""
+    results = track(iter(extraction), "extracting articles", total=len(extraction))
+    return write_results(out_root, results, exchange_rate_rows(rules_dir), schemas_dir)
+
+
+def write_results(out_root: Path, results: Generator[Extracted, None, None],
                   exchange_rates: list[dict[str, Any]],
                   schemas_dir: Path | None = None) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """Write the package of extraction ``results`` given in article order (no validation), with
@@ -136,10 +209,10 @@ def write_results(out_root: Path, results: Generator[tuple[Article, ArticleResul
     aliases: set[tuple[str, str]] = set()
     sources: list[dict[str, Any]] = []  # one small record per article, for the descriptor
     try:
-        for article, result in results:
+        for source, result in results:
             timing.merge(result.timings)
             with timing.stage("writing"):
-                sources.append(source_entry(article))
+                sources.append(source)
                 sinks["articles"].add([result.article_row])
                 for table in PER_ARTICLE_TABLES:
                     sinks[table].add(sorted(result.rows[table], key=_sort_key(table, schemas[table])))
@@ -176,19 +249,26 @@ def _write_shared(dataset: Path, schemas: dict[str, Any], sinks: dict[str, Table
 
 
 def build(seeds_dir: Path, rules_dir: Path, out_dir: Path, jobs: int = 1,
-          run_frictionless: bool = True) -> BuildReport:
+          run_frictionless: bool = True, cache_dir: Path | None = None) -> BuildReport:
     """Build, validate and atomically install the package at ``out_dir``.
+
+    With ``cache_dir``, each article's rows are kept there (see :mod:`bigtech_events.cache`) and
+    only the articles whose text, metadata, rules or code changed are extracted again; the
+    package is byte for byte the one a build without a cache writes.
 
     An operating-system error that names no file (a library writing a table on a full disk)
     is given ``out_dir`` as its file, so that the message says where.
     """
     prepare_out_dir(out_dir)
+    load_schemas()  # first: a broken schema is reported before the rules that read it
+    cache = None if cache_dir is None else ExtractCache(cache_dir, rules_dir, project_path("schemas"))
     with naming(out_dir), workspace(out_dir) as tmp:
-        counts, sources = write_package(tmp, seeds_dir, rules_dir, jobs)
+        extraction = Extraction(seeds_dir, rules_dir, jobs, cache)
+        counts, sources = write_extraction(tmp, extraction, rules_dir)
         with timing.stage("validation"):
             problems = validate_dir(tmp, seeds_dir=seeds_dir, run_frictionless=run_frictionless)
         if problems:
             raise ValidationFailed(problems)
         with timing.stage("writing"):
             install(tmp, out_dir)
-    return BuildReport(out_dir, counts, len(sources))
+    return BuildReport(out_dir, counts, len(sources), extraction.extracted if cache else None)

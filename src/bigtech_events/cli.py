@@ -39,7 +39,12 @@ def project_dir(given: Path | None, name: str) -> Path:
 @click.option("--out", "out_dir", type=PATH, default=None, show_default="project root",
               help="Package root: datapackage.json and dataset/ are written here.")
 @click.option("--jobs", type=int, default=0, help="Worker processes (0: one per core).")
-def build(seeds_dir: Path | None, rules_dir: Path | None, out_dir: Path | None, jobs: int) -> None:
+@click.option("--cache", "cache_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              metavar="DIR", show_default="project .cache/bigtech-events/",
+              help="Keep each article's extracted rows here; only changed articles are extracted again.")
+@click.option("--no-cache", is_flag=True, help="Extract every article; neither read nor write the cache.")
+def build(seeds_dir: Path | None, rules_dir: Path | None, out_dir: Path | None, jobs: int,
+          cache_dir: Path | None, no_cache: bool) -> None:
     """Extract, validate and write the package (nothing is written unless it validates).
 
     Needs the project (its dataset.yaml and schemas/) even when --seeds and --rules are given.
@@ -51,12 +56,17 @@ def build(seeds_dir: Path | None, rules_dir: Path | None, out_dir: Path | None, 
     root = project_root()  # before the slow imports: without a project, fail at once
     out_dir = out_dir or root
     prepare_out_dir(out_dir)  # likewise for an output directory that cannot be written
+    if no_cache and cache_dir is not None:
+        raise UserError("--cache and --no-cache both given; pass one of them")
     from .build import build as run_build
+    from .cache import default_cache_dir
 
     report = run_build(seeds_dir or root / "seeds", rules_dir or root / "rules", out_dir,
-                       jobs=jobs or (os.cpu_count() or 1))
+                       jobs=jobs or (os.cpu_count() or 1),
+                       cache_dir=None if no_cache else cache_dir or default_cache_dir(root))
     counts = ", ".join(f"{t} {n}" for t, n in report.counts.items())
-    click.echo(f"built {report.out_dir / 'datapackage.json'} from {report.articles} article(s): {counts}")
+    cached = "" if report.extracted is None else f" ({report.extracted} extracted, the rest from the cache)"
+    click.echo(f"built {report.out_dir / 'datapackage.json'} from {report.articles} article(s){cached}: {counts}")
     from . import timing
 
     if timing.ON:

@@ -27,8 +27,10 @@ from pathlib import Path
 from typing import Any
 
 from .build import BuildReport, exchange_rate_rows, write_results
+from .cache import Extracted
 from .contract.vocab import use_schemas
 from .corpus import list_partitions, read_articles, seed_order
+from .datapackage import source_entry
 from .errors import UserError, ValidationFailed, naming
 from .extract import ArticleResult, Extractor
 from .install import install, prepare_out_dir, workspace
@@ -138,7 +140,7 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
 
 
 def gathered_results(client: Any, context: WorkerContext, addresses: list[str], problems: list[str],
-                     timeout: float | None = None) -> Generator[tuple[Article, ArticleResult], None, None]:
+                     timeout: float | None = None) -> Generator[Extracted, None, None]:
     """Extraction results in corpus order, a few partitions in flight at a time.
 
     ``timeout`` bounds the wait for the last partition (:class:`TimeoutError` after it).
@@ -174,7 +176,7 @@ def gathered_results(client: Any, context: WorkerContext, addresses: list[str], 
                                     "partition; partitions must be in article-id order (write the corpus with "
                                     "`bigtech-events corpus`)")
                 last = article.article_id
-                yield article, result
+                yield Extracted(source_entry(article), result)
     finally:
         for future in flight:
             future.cancel()

@@ -156,8 +156,12 @@ def _check_not_future(published: str, where: str, allowed: bool) -> None:
                     f"or add '{FUTURE_KEY}: true' if the article really is dated ahead")
 
 
-def load_article(txt_path: Path) -> Article:
-    """Load one seed: its text (exactly as stored) and checked metadata."""
+def check_seed_files(txt_path: Path) -> Path:
+    """Check a seed's name and that its text and metadata are regular files; its metadata path.
+
+    The checks that need no reading: what :func:`load_article` checks first, and all a build
+    checks of a seed whose extracted rows it has cached.
+    """
     article_id = txt_path.stem
     if not article_id_pattern().match(article_id):
         raise UserError(
@@ -168,6 +172,13 @@ def load_article(txt_path: Path) -> Article:
         raise UserError(f"{txt_path}: no metadata file {meta_path.name}; write it (see docs/rules.md)")
     check_regular_file(txt_path)
     check_regular_file(meta_path)
+    return meta_path
+
+
+def load_article(txt_path: Path) -> Article:
+    """Load one seed: its text (exactly as stored) and checked metadata."""
+    article_id = txt_path.stem
+    meta_path = check_seed_files(txt_path)
     data = txt_path.read_bytes()
     try:
         text = data.decode("utf-8")
@@ -199,19 +210,24 @@ def check_regular_file(path: Path) -> None:
         raise UserError(f"{path}: is {kind}; a seed must be a regular file: remove or rename it")
 
 
+def seed_files(seeds_dir: Path) -> tuple[list[Path], list[str]]:
+    """Seed text files in article-id order, and the problems found without reading any: a missing
+    seeds folder, a metadata file without text."""
+    if not seeds_dir.is_dir():
+        return [], [f"{seeds_dir}: seeds directory does not exist; pass --seeds DIR"]
+    problems = [f"{meta}: metadata without a text file {meta.with_suffix('.txt').name}"
+                for meta in sorted(seeds_dir.glob("*.yaml"))
+                if not meta.with_suffix(".txt").exists() and not meta.with_suffix(".txt").is_symlink()]
+    return sorted(seeds_dir.glob("*.txt")), problems
+
+
 def check_seeds(seeds_dir: Path) -> tuple[list[Path], list[str]]:
     """Seed text files in article-id order, and every problem of every seed (one line each).
 
     A missing seeds folder, a metadata file without text, and any seed :func:`load_article`
     refuses is a problem; each seed is checked on its own, so one bad seed hides no other.
     """
-    if not seeds_dir.is_dir():
-        return [], [f"{seeds_dir}: seeds directory does not exist; pass --seeds DIR"]
-    texts = sorted(seeds_dir.glob("*.txt"))
-    problems = []
-    for meta in sorted(seeds_dir.glob("*.yaml")):
-        if not meta.with_suffix(".txt").exists() and not meta.with_suffix(".txt").is_symlink():
-            problems.append(f"{meta}: metadata without a text file {meta.with_suffix('.txt').name}")
+    texts, problems = seed_files(seeds_dir)
     for path in texts:
         try:
             load_article(path)
