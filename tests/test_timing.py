@@ -59,7 +59,7 @@ def test_timed_build_reports_every_stage_and_writes_the_same_package(tmp_path: P
     build(seeds, RULES_DIR, tmp_path / "plain", jobs=1)
     env = {**os.environ, timing.ENV: "1", "PYTHONPATH": str(REPO / "src")}
     proc = subprocess.run([sys.executable, "-m", "bigtech_events", "build", "--seeds", str(seeds),
-                           "--rules", str(RULES_DIR), "--out", str(tmp_path / "timed"), "--jobs", "2"],
+                           "--rules", str(RULES_DIR), "--out", str(tmp_path / "timed"), "--jobs", "2", "--no-cache"],
                           capture_output=True, text=True, env=env, check=True)
     line = next(x for x in proc.stderr.splitlines() if x.startswith("timing "))
     report = json.loads(line.removeprefix("timing "))
