@@ -133,7 +133,7 @@ def build(seeds_dir: Path, rules_dir: Path, out_dir: Path, jobs: int = 1,
     prepare_out_dir(out_dir)
     with naming(out_dir), workspace(out_dir) as tmp:
         counts, sources = write_package(tmp, seeds_dir, rules_dir, jobs)
-        problems = validate_dir(tmp, seeds_dir=seeds_dir, run_frictionless=run_frictionless)
+        problems = validate_dir(tmp, seeds_dir=seeds_dir, run_frictionless=run_frictionless, jobs=jobs)
         if problems:
             raise ValidationFailed(problems)
         install(tmp, out_dir)

@@ -64,7 +64,8 @@ def build(seeds_dir: Path | None, rules_dir: Path | None, out_dir: Path | None, 
 @click.option("--seeds", "seeds_dir", type=PATH, default=None,
               help="Seed texts to check spans against (default: the project's seeds/ if there is one).")
 @click.option("--no-frictionless", is_flag=True, help="Skip the (slower) Frictionless pass.")
-def validate(path: Path | None, seeds_dir: Path | None, no_frictionless: bool) -> None:
+@click.option("--jobs", type=int, default=0, help="Worker processes for the Frictionless pass (0: one per core).")
+def validate(path: Path | None, seeds_dir: Path | None, no_frictionless: bool, jobs: int) -> None:
     """Validate a package directory or a release zip (default: the project root, else the working directory)."""
     from .install import reading
     from .validate import validate_path
@@ -74,7 +75,7 @@ def validate(path: Path | None, seeds_dir: Path | None, no_frictionless: bool) -
     if seeds_dir is None and root is not None and (root / "seeds").is_dir():
         seeds_dir = root / "seeds"
     with naming(path), reading(path):
-        problems = validate_path(path, seeds_dir=seeds_dir, run_frictionless=not no_frictionless)
+        problems = validate_path(path, seeds_dir=seeds_dir, run_frictionless=not no_frictionless, jobs=jobs)
     if problems:
         raise ValidationFailed(problems)
     click.echo(f"{path}: valid")

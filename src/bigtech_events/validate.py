@@ -6,183 +6,42 @@ the row has one):
   recorded ``bytes`` and sha256 ``hash``;
 - every Parquet and CSV file against the pandera schema generated from the
   table schema (types, required, unique, enums, patterns, ranges, EDTF,
-  dates, primary keys);
-- CSV and Parquet hold the same rows;
-- every foreign key resolves;
+  dates, primary keys), a batch of rows at a time (:mod:`.validate_tables`);
+- CSV and Parquet hold the same rows (compared batch by batch);
+- every foreign key resolves (joins on the key columns, :mod:`.validate_keys`);
 - every span reproduces its recorded text from the seed (when the seed texts
   are at hand: they are not shipped in releases);
-- Frictionless validation of the descriptor and the CSV resources.
+- Frictionless validation of the descriptor and the CSV resources, the
+  independent check: run last, only when everything else passed, one
+  resource per worker process.
+
+Memory is bounded by a batch of rows and the key columns of one table, not by the package.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-import pandera.errors
-
 from .datapackage import PACKAGE_PROFILE, resource_name
-from .pandera_schemas import pandera_schema
 from .progress import Bar
 from .progress import task as progress_task
 from .safezip import SafeZip, is_zip
 from .schemas import TABLES, structure_problems
-from .tableio import read_csv, read_parquet
+from .validate_keys import SPAN_TEXT, check_foreign_keys, check_spans
+from .validate_tables import MAX_PER_CHECK, check_table
+from .workers import WorkerPool, worker_setup
 
-#: Columns holding the recorded words of a span, per table.
-SPAN_TEXT = {"mentions": "text", "affiliations": "evidence", "events": "evidence", "event_mentions": "evidence",
-             "amounts": "text"}
-MAX_PER_CHECK = 20
+__all__ = ["SPAN_TEXT", "validate_dir", "validate_path"]
 
 
 def _descriptor_schema(resource: dict[str, Any]) -> dict[str, Any]:
     """Table schema of a resource with foreign keys pointing at table names again."""
     return json.loads(json.dumps(resource.get("schema")))
-
-
-def _row_label(table: str, fmt: str, idx: int) -> str:
-    return f"{table}.{fmt}:line {idx + 2}" if fmt == "csv" else f"{table}.{fmt}:row {idx + 1}"
-
-
-def _rule_of(df: pd.DataFrame, idx: Any) -> str:
-    if "rule_id" in df.columns and isinstance(idx, int) and 0 <= idx < len(df):
-        return f" (rule {df['rule_id'].iloc[idx]})"
-    return ""
-
-
-def check_frame(table: str, fmt: str, df: pd.DataFrame, schema: dict[str, Any]) -> list[str]:
-    """pandera validation of one frame; one line per failure case."""
-    try:
-        pandera_schema(table, schema).validate(df, lazy=True)
-    except pandera.errors.SchemaErrors as exc:
-        lines = []
-        for rec in exc.failure_cases.head(MAX_PER_CHECK * 5).to_dict("records"):
-            col = rec.get("column") or "-"
-            check = rec.get("check")
-            idx = rec.get("index")
-            value = rec.get("failure_case")
-            where = _row_label(table, fmt, int(idx)) if isinstance(idx, (int, float)) and pd.notna(idx) \
-                else f"{table}.{fmt}"
-            rule = _rule_of(df, int(idx)) if isinstance(idx, (int, float)) and pd.notna(idx) else ""
-            what = _describe_check(str(check), value)
-            lines.append(f"{where}:column {col}: {what}{rule}; correct the row or the rule that made it")
-        return lines
-    return []
-
-
-def _describe_check(check: str, value: Any) -> str:
-    if check.startswith("not_nullable"):
-        return "a required value is missing"
-    if check.startswith("field_uniqueness"):
-        return f"value {value!r} is not unique"
-    if check.startswith("multiple_fields_uniqueness"):
-        return f"primary key repeats ({value!r})"
-    if check.startswith(("enum", "isin")):
-        allowed = check[check.find("[") + 1:check.rfind("]")].replace("'", "") if "[" in check else ""
-        return f"{value!r} is not one of the allowed values ({allowed})"
-    if check.startswith("pattern"):
-        return f"{value!r} does not match the column's pattern"
-    if check.startswith(("greater_than_or_equal_to", "less_than_or_equal_to")):
-        return f"{value!r} is out of the allowed range ({check})"
-    if check.startswith("edtf"):
-        return f"{value!r} is not a valid EDTF date"
-    if check.startswith("date"):
-        return f"{value!r} is not a date"
-    if check.startswith("dtype"):
-        return f"wrong column type ({value})"
-    return f"fails {check} ({value!r})"
-
-
-def compare_formats(table: str, csv_df: pd.DataFrame, pq_df: pd.DataFrame) -> list[str]:
-    if len(csv_df) != len(pq_df):
-        return [f"{table}: CSV has {len(csv_df)} rows but Parquet has {len(pq_df)}; rebuild the package"]
-    if csv_df.equals(pq_df):
-        return []  # the common case, vectorised; the loop below only locates a difference
-    for col in csv_df.columns:
-        a, b = csv_df[col].astype(object), pq_df[col].astype(object)
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            if (pd.isna(x) and pd.isna(y)) if not isinstance(x, (list, dict)) else False:
-                continue
-            if x != y:
-                return [(f"{table}.csv:line {i + 2}:column {col}: CSV has {x!r} but Parquet has {y!r}; "
-                        "rebuild the package")]
-    return []
-
-
-def check_foreign_keys(frames: dict[str, pd.DataFrame], schemas: dict[str, dict[str, Any]]) -> list[str]:
-    problems = []
-    for table, schema in schemas.items():
-        df = frames.get(table)
-        if df is None:
-            continue
-        for fk in schema.get("foreignKeys", []):
-            ref_table = fk["reference"].get("resource") or table
-            ref = frames.get(ref_table)
-            if ref is None:
-                continue
-            cols, ref_cols = fk["fields"], fk["reference"]["fields"]
-            known = set(zip(*(ref[c].astype(object) for c in ref_cols), strict=True))
-            bad = 0
-            for i, key in enumerate(zip(*(df[c].astype(object) for c in cols), strict=True)):
-                if any(pd.isna(k) for k in key) or key in known:
-                    continue
-                bad += 1
-                if bad <= MAX_PER_CHECK:
-                    problems.append(
-                        f"{table}:row {i + 1}:column {','.join(cols)}: {key if len(key) > 1 else key[0]!r} "
-                        f"is not a {ref_table}.{','.join(ref_cols)}{_rule_of(df, i)}; fix the reference"
-                    )
-    return problems
-
-
-def check_spans(frames: dict[str, pd.DataFrame], seeds_dir: Path) -> list[str]:
-    """Every span reproduces its recorded words in the seed text."""
-    problems: list[str] = []
-    articles = frames.get("articles")
-    if articles is None:
-        return problems
-    texts: dict[str, str] = {}
-    for row in articles.itertuples(index=False):
-        path = seeds_dir / f"{row.article_id}.txt"
-        if not path.exists():
-            problems.append(f"articles:article {row.article_id}: seed text {path} is missing; "
-                            "spans cannot be checked")
-            continue
-        data = path.read_bytes()
-        if hashlib.sha256(data).hexdigest() != row.text_sha256:
-            problems.append(f"articles:article {row.article_id}:column text_sha256: the seed text has "
-                            "changed since the build; rebuild the package")
-            continue
-        texts[row.article_id] = data.decode("utf-8")
-    checks = [(t, c, "char_start", "char_end") for t, c in SPAN_TEXT.items()]
-    checks.append(("events", "trigger", "trigger_start", "trigger_end"))
-    for table, col, start, end in checks:
-        df = frames.get(table)
-        if df is None:
-            continue
-        for i, row in enumerate(df[["article_id", start, end, col]].itertuples(index=False)):
-            text = texts.get(row[0])
-            if text is None:
-                continue
-            got = text[int(row[1]):int(row[2])]
-            if got != row[3]:
-                problems.append(
-                    f"{table}:row {i + 1}:column {col}: text[{row[1]}:{row[2]}] is {got!r}, "
-                    f"not the recorded {row[3]!r}{_rule_of(df, i)}; fix the offsets or the rule"
-                )
-    parts = frames.get("event_participants")
-    mentions = frames.get("mentions")
-    if parts is not None and mentions is not None:
-        spans = {m.mention_id: (m.char_start, m.char_end) for m in mentions.itertuples(index=False)}
-        for i, p in enumerate(parts.itertuples(index=False)):
-            if pd.notna(p.mention_id) and spans.get(p.mention_id) != (p.char_start, p.char_end):
-                problems.append(f"event_participants:row {i + 1}:column char_start: span differs from "
-                                f"its mention {p.mention_id}; fix the participant rule")
-    return problems
 
 
 def check_files(root: Path, descriptor: dict[str, Any]) -> list[str]:
@@ -216,23 +75,58 @@ def check_files(root: Path, descriptor: dict[str, Any]) -> list[str]:
     return problems
 
 
-def frictionless_check(root: Path) -> list[str]:
-    """Frictionless validation of the descriptor and the CSV resources."""
-    from frictionless import Package
-
-    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
-    package = Package(descriptor, basepath=str(root))
-    report = package.validate()
-    problems = []
+def _frictionless_lines(report: Any) -> tuple[list[str], list[str]]:
+    """A Frictionless report as problem lines: those of its tasks, and its own errors."""
+    tasks = []
     for task in report.tasks:
         for err in task.errors[:MAX_PER_CHECK]:
             row = getattr(err, "row_number", None)
             col = getattr(err, "field_name", None)
             where = f"{task.name}" + (f":line {row}" if row else "") + (f":column {col}" if col else "")
-            problems.append(f"{where}: frictionless {err.type}: {err.note}")
-    for err in report.errors:
-        problems.append(f"datapackage.json: frictionless {err.type}: {err.note}")
-    return problems
+            tasks.append(f"{where}: frictionless {err.type}: {err.note}")
+    return tasks, [f"datapackage.json: frictionless {err.type}: {err.note}" for err in report.errors]
+
+
+def _open_package(root: Path) -> Any:
+    from frictionless import Package
+
+    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    return Package(descriptor, basepath=str(root))
+
+
+def _frictionless_resource(item: tuple[str, str]) -> tuple[list[str], list[str]]:
+    """Frictionless validation of one resource of the package at ``root`` (foreign keys included)."""
+    root, name = item
+    return _frictionless_lines(_open_package(Path(root)).validate(name=name))
+
+
+def frictionless_check(root: Path, jobs: int = 0) -> list[str]:
+    """Frictionless validation of the descriptor and the CSV resources, one resource per worker.
+
+    The same lines as one ``Package.validate()``: the descriptor is checked once here, then each
+    resource (with its foreign keys) in a worker process, largest first, reported in descriptor order.
+    """
+    from frictionless import FrictionlessException
+
+    package = _open_package(root)
+    try:
+        package.to_descriptor(validate=True)
+    except FrictionlessException as exc:
+        return [f"datapackage.json: frictionless {err.type}: {err.note}" for err in exc.to_errors()]
+    names = [r.name for r in package.resources]
+    sizes = {r.name: r.bytes or 0 for r in package.resources}
+    order = sorted(names, key=lambda n: -sizes[n])
+    jobs = min(jobs or os.cpu_count() or 1, len(names))
+    items = [(str(root), name) for name in order]
+    if jobs <= 1:
+        results = [_frictionless_resource(item) for item in items]
+    else:
+        with WorkerPool(jobs, _frictionless_resource, worker_setup, (os.getpid(),),
+                        doing="validating with Frictionless; run the validation again") as pool:
+            results = list(pool.imap(items, chunksize=1))
+    by_name = dict(zip(order, results, strict=True))
+    tasks = [line for n in names for line in by_name[n][0]]
+    return tasks + [line for n in names for line in by_name[n][1]]
 
 
 def load_descriptor(root: Path) -> tuple[dict[str, Any] | None, list[str]]:
@@ -257,31 +151,36 @@ def load_descriptor(root: Path) -> tuple[dict[str, Any] | None, list[str]]:
     return descriptor, problems
 
 
-def validate_dir(root: Path, seeds_dir: Path | None = None, run_frictionless: bool = True) -> list[str]:
-    """All problems found in the package rooted at ``root`` (empty when valid)."""
+def validate_dir(root: Path, seeds_dir: Path | None = None, run_frictionless: bool = True,
+                 jobs: int = 0) -> list[str]:
+    """All problems found in the package rooted at ``root`` (empty when valid).
+
+    ``jobs`` worker processes run the Frictionless pass (0: one per core).
+    """
     descriptor, problems = load_descriptor(root)
     if descriptor is None:
         return problems
     problems += check_files(root, descriptor)
     by_name = {r.get("name"): r for r in descriptor.get("resources", [])}
     schemas: dict[str, dict[str, Any]] = {}
-    frames: dict[str, pd.DataFrame] = {}
+    readable: dict[str, Path] = {}
     with progress_task("validating", total=len(TABLES) + 3) as bar:
-        problems += _check_tables(root, by_name, schemas, frames, bar)
-        problems += check_foreign_keys(frames, schemas)
+        problems += _check_tables(root, by_name, schemas, readable, bar)
+        problems += check_foreign_keys(readable, schemas)
         bar.advance("spans")
         if seeds_dir is not None:
-            problems += check_spans(frames, seeds_dir)
+            problems += check_spans(readable, schemas, seeds_dir)
         bar.advance("frictionless")
         if run_frictionless and not problems:
-            problems += frictionless_check(root)
+            problems += frictionless_check(root, jobs)
         bar.advance()
     return problems
 
 
 def _check_tables(root: Path, by_name: dict[str, Any], schemas: dict[str, dict[str, Any]],
-                  frames: dict[str, pd.DataFrame], bar: Bar) -> list[str]:
-    """Check each table's files against its schema, filling ``schemas`` and ``frames`` as it goes."""
+                  readable: dict[str, Path], bar: Bar) -> list[str]:
+    """Check each table's files against its schema, filling ``schemas`` and ``readable`` (the
+    tables whose Parquet file was read in full) as it goes."""
     by_name_schemas = {name: r.get("schema") for name, r in by_name.items()}
     problems: list[str] = []
     for table in TABLES:
@@ -297,20 +196,15 @@ def _check_tables(root: Path, by_name: dict[str, Any], schemas: dict[str, dict[s
             problems += broken
             continue
         schemas[table] = schema
-        pq_df, p1 = read_parquet(root / pq_res["path"], schema) if (root / pq_res["path"]).is_file() else (None, [])
-        csv_df, p2 = read_csv(root / csv_res["path"], schema) if (root / csv_res["path"]).is_file() else (None, [])
-        problems += p1 + p2
-        if pq_df is not None:
-            problems += check_frame(table, "parquet", pq_df, schema)
-            frames[table] = pq_df
-        if csv_df is not None:
-            problems += check_frame(table, "csv", csv_df, schema)
-        if pq_df is not None and csv_df is not None:
-            problems += compare_formats(table, csv_df, pq_df)
+        found, parquet_ok = check_table(table, schema, root / csv_res["path"], root / pq_res["path"])
+        problems += found
+        if parquet_ok:
+            readable[table] = root / pq_res["path"]
     return problems
 
 
-def validate_path(path: Path, seeds_dir: Path | None = None, run_frictionless: bool = True) -> list[str]:
+def validate_path(path: Path, seeds_dir: Path | None = None, run_frictionless: bool = True,
+                  jobs: int = 0) -> list[str]:
     """Validate a package directory or a release zip (checked and streamed by :mod:`.safezip`)."""
     if is_zip(path):
         with tempfile.TemporaryDirectory(prefix="bigtech-validate-") as tmp:
@@ -320,11 +214,11 @@ def validate_path(path: Path, seeds_dir: Path | None = None, run_frictionless: b
             subdirs = [p for p in root.iterdir() if p.is_dir()]
             if not (root / "datapackage.json").exists() and len(subdirs) == 1:
                 root = subdirs[0]
-            problems = validate_dir(root, seeds_dir, run_frictionless)
+            problems = validate_dir(root, seeds_dir, run_frictionless, jobs)
             return [_in_zip(p, root, Path(tmp), path) for p in problems]
     if not path.is_dir():
         return [f"{path}: not a package directory or release zip"]
-    return validate_dir(path, seeds_dir, run_frictionless)
+    return validate_dir(path, seeds_dir, run_frictionless, jobs)
 
 
 def _in_zip(problem: str, root: Path, tmp: Path, zip_path: Path) -> str:
