@@ -186,7 +186,8 @@ def build(seeds_dir: Path, rules_dir: Path, out_dir: Path, jobs: int = 1,
     with naming(out_dir), workspace(out_dir) as tmp:
         counts, sources = write_package(tmp, seeds_dir, rules_dir, jobs)
         with timing.stage("validation"):
-            problems = validate_dir(tmp, seeds_dir=seeds_dir, run_frictionless=run_frictionless)
+            problems = validate_dir(tmp, seeds_dir=seeds_dir, run_frictionless=run_frictionless,
+                                    jobs=jobs)
         if problems:
             raise ValidationFailed(problems)
         with timing.stage("writing"):
