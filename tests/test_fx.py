@@ -244,3 +244,20 @@ def test_a_value_usd_that_its_rate_does_not_give_fails_validation(fx_package: Pa
     rewrite(pkg, "amounts", lambda rows: [change(r) for r in rows])
     problems = validate_dir(pkg, run_frictionless=False)
     assert any(message in p and p.startswith("amounts:row ") for p in problems), problems
+
+
+def test_a_wrong_value_usd_in_a_later_batch_is_located_by_its_row(fx_package: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch):
+    import bigtech_events.validate_keys as keys
+
+    monkeypatch.setattr(keys, "BATCH_ROWS", 1)  # one amount per batch
+    pkg = tmp_path / "pkg"
+    shutil.copytree(fx_package, pkg)
+    rows = bigtech_events.load("amounts", path=pkg).to_dict("records")
+    last = max(i for i, r in enumerate(rows) if pd.notna(r["usd_rate_id"]))
+    assert last > 0
+    rewrite(pkg, "amounts", lambda rows: [{**r, "value_usd": r["value_usd"] * 2} if i == last else r
+                                          for i, r in enumerate(rows)])
+    problems = [p for p in validate_dir(pkg, run_frictionless=False) if "value_usd" in p]
+    assert len(problems) == 1 and problems[0].startswith(f"amounts:row {last + 1}:column value_usd: value_usd must "
+                                                         f"be value * usd_per_unit of {rows[last]['usd_rate_id']}")

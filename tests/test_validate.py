@@ -177,3 +177,102 @@ def test_a_text_that_is_not_the_one_built_from_is_still_an_error(built_package: 
 def test_build_and_release_still_require_every_text(built_package: Path, tmp_path: Path):
     problems = validate_dir(built_package, seeds_dir=tmp_path, run_frictionless=False)
     assert problems and all("is missing; spans cannot be checked" in p for p in problems)
+
+
+# ---------------------------------------------------------------- batches and columns
+
+
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> int:
+    """Validation reads 3 rows at a time, so that a table spans several batches."""
+    import bigtech_events.validate_keys as keys
+    import bigtech_events.validate_tables as tables
+
+    monkeypatch.setattr(tables, "BATCH_ROWS", 3)
+    monkeypatch.setattr(keys, "BATCH_ROWS", 3)
+    return 3
+
+
+def test_a_primary_key_repeated_across_batches_is_reported(package_copy: Path, small_batches: int):
+    rows = read_rows(package_copy, "actor_aliases")
+    if len(rows) <= small_batches:
+        pytest.skip("too few aliases in this build")
+    rewrite(package_copy, "actor_aliases", lambda rows: rows + rows[:1])
+    found = _problems(package_copy)
+    assert f"actor_aliases.parquet:row {len(rows) + 1}:column actor_id: primary key repeats" in found
+    assert "actor_aliases.parquet:row 1:column actor_id: primary key repeats" in found
+    assert f"actor_aliases.csv:line {len(rows) + 2}:column alias: primary key repeats" in found
+
+
+def test_a_unique_value_repeated_across_batches_is_reported(package_copy: Path, small_batches: int):
+    rows = read_rows(package_copy, "mentions")
+    if len(rows) <= small_batches:
+        pytest.skip("too few mentions in this build")
+    rewrite(package_copy, "mentions", lambda rows: rows + rows[:1])
+    found = _problems(package_copy)
+    assert f"mentions.parquet:row {len(rows) + 1}:column mention_id: value {rows[0]['mention_id']!r} is not unique" \
+        in found
+
+
+def test_defects_in_a_later_batch_are_located_by_their_row(package_copy: Path, small_batches: int):
+    rows = read_rows(package_copy, "mentions")
+    if len(rows) < 2 * small_batches + 2:
+        pytest.skip("too few mentions in this build")
+    last = len(rows) - 1
+    rewrite(package_copy, "mentions", lambda rows: _set_at(rows, last, actor_id="no-such-actor", text="Nobody"))
+    found = _problems(package_copy)
+    assert f"mentions:row {last + 1}:column actor_id: 'no-such-actor' is not a actors.actor_id" in found
+    assert f"mentions:row {last + 1}:column text: text[" in found and "not the recorded 'Nobody'" in found
+
+
+def test_csv_and_parquet_differing_in_a_later_batch_give_the_first_difference(package_copy: Path,
+                                                                               small_batches: int):
+    rows = read_rows(package_copy, "mentions")
+    if len(rows) < 2 * small_batches + 2:
+        pytest.skip("too few mentions in this build")
+    late, early = len(rows) - 1, small_batches + 1
+    # the text column differs late, the actor_id column (before it in the schema) early
+    rewrite(package_copy, "mentions",
+            lambda rows: _set_at(_set_at(rows, late, text="Other words"), early, actor_id="someone-else"),
+            parquet=False)
+    found = _problems(package_copy).splitlines()
+    differences = [line for line in found if "but Parquet has" in line]
+    assert differences == [(f"mentions.csv:line {early + 2}:column actor_id: CSV has 'someone-else' but Parquet "
+                            f"has {rows[early]['actor_id']!r}; rebuild the package")]
+
+
+def _set_at(rows, k, **values):
+    rows = [dict(r) for r in rows]
+    rows[k].update(values)
+    return rows
+
+
+def test_a_required_span_text_missing_is_reported_not_a_crash(package_copy: Path):
+    if not read_rows(package_copy, "mentions"):
+        pytest.skip("no mentions in this build")
+    rewrite(package_copy, "mentions", lambda rows: _set(rows, text=None))
+    assert "mentions.parquet:row 1:column text: a required value is missing" in _problems(package_copy)
+
+
+def test_frictionless_pass_by_resource_says_what_one_package_run_says(package_copy: Path):
+    from frictionless import Package
+
+    from bigtech_events.validate import _frictionless_lines, frictionless_check
+
+    path = package_copy / "dataset" / "articles.csv"
+    header, first, *rest = path.read_text(encoding="utf-8").split("\n")
+    path.write_text("\n".join([header, first.replace(",", ",x", 1), *rest]), encoding="utf-8")
+    refresh_hashes(package_copy)
+    descriptor = json.loads((package_copy / "datapackage.json").read_text(encoding="utf-8"))
+    tasks, errors = _frictionless_lines(Package(descriptor, basepath=str(package_copy)).validate())
+    by_resource = frictionless_check(package_copy, jobs=2)
+    assert by_resource == tasks + errors
+    assert by_resource
+
+
+def test_a_csv_cell_left_empty_where_parquet_has_a_value_is_a_difference(package_copy: Path):
+    url = read_rows(package_copy, "articles")[0]["url"]
+    if url is None:
+        pytest.skip("the first article has no url")
+    rewrite(package_copy, "articles", lambda rows: _set(rows, url=None), parquet=False)
+    assert f"articles.csv:line 2:column url: CSV has <NA> but Parquet has {url!r}" in _problems(package_copy)

@@ -266,7 +266,8 @@ def build(seeds_dir: Path, rules_dir: Path, out_dir: Path, jobs: int = 1,
         extraction = Extraction(seeds_dir, rules_dir, jobs, cache)
         counts, sources = write_extraction(tmp, extraction, rules_dir)
         with timing.stage("validation"):
-            problems = validate_dir(tmp, seeds_dir=seeds_dir, run_frictionless=run_frictionless)
+            problems = validate_dir(tmp, seeds_dir=seeds_dir, run_frictionless=run_frictionless,
+                                    jobs=jobs)
         if problems:
             raise ValidationFailed(problems)
         with timing.stage("writing"):

@@ -79,7 +79,8 @@ def build(seeds_dir: Path | None, rules_dir: Path | None, out_dir: Path | None, 
               help="Article texts (<article_id>.txt) to check spans against (default: the project's "
                    "seeds/ if there is one).")
 @click.option("--no-frictionless", is_flag=True, help="Skip the (slower) Frictionless pass.")
-def validate(path: Path | None, seeds_dir: Path | None, no_frictionless: bool) -> None:
+@click.option("--jobs", type=int, default=0, help="Worker processes for the Frictionless pass (0: one per core).")
+def validate(path: Path | None, seeds_dir: Path | None, no_frictionless: bool, jobs: int) -> None:
     """Validate a package directory or a release zip (default: the project root, else the working directory).
 
     Spans are checked for the articles whose text is at hand; a line says which were skipped.
@@ -94,7 +95,7 @@ def validate(path: Path | None, seeds_dir: Path | None, no_frictionless: bool) -
     if seeds_dir is None and root is not None and (root / "seeds").is_dir():
         seeds_dir = root / "seeds"
     with naming(path), reading(path):
-        report = check_path(path, seeds_dir=seeds_dir, run_frictionless=not no_frictionless)
+        report = check_path(path, seeds_dir=seeds_dir, run_frictionless=not no_frictionless, jobs=jobs)
     skipped = report.skipped()
     if skipped:
         click.echo(f"{path}: {skipped}")

@@ -1,18 +1,21 @@
-"""Read a package's tables back into typed pandas frames.
+"""Read a package's tables back into typed pandas frames, whole or a batch of rows at a time.
 
-Parquet is read through Arrow; CSV is read as text and each cell converted
-by its field type, so a malformed cell becomes a located error instead of a
+Parquet is read through Arrow; CSV is read as text and each column converted
+by its field type (by Arrow; a column Arrow refuses is converted cell by cell
+in Python), so a malformed cell becomes a located error instead of a
 silently different value.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
@@ -41,31 +44,57 @@ def to_pandas(table: pa.Table, schema: dict[str, Any], categorical: bool = True)
     return df
 
 
+def parquet_problems(table_name: str, got: pa.Schema, schema: dict[str, Any]) -> list[str]:
+    """Problems if a Parquet file's columns or types differ from the schema."""
+    expected = arrow_schema(schema)
+    if got.names != expected.names:
+        return [(f"{table_name}: Parquet columns {got.names} differ from the schema's "
+                 f"{expected.names}; rebuild from schemas/")]
+    return [f"{table_name}:column {field.name}: Parquet type {got.field(field.name).type} but the schema says "
+            f"{field.type}; rebuild the package"
+            for field in expected if got.field(field.name).type != field.type]
+
+
 def read_parquet(path: Path, schema: dict[str, Any]) -> tuple[pd.DataFrame | None, list[str]]:
     """Read one Parquet table; problems if its columns or types differ from the schema."""
-    table_name = path.stem
     try:
         table = pq.read_table(path)
     except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for unreadable files
         return None, [f"{path.name}: cannot read Parquet ({exc}); rebuild the package"]
-    expected = arrow_schema(schema)
-    problems = []
-    if table.schema.names != expected.names:
-        problems.append(
-            f"{table_name}: Parquet columns {table.schema.names} differ from the schema's "
-            f"{expected.names}; rebuild from schemas/"
-        )
-        return None, problems
-    for field in expected:
-        got = table.schema.field(field.name).type
-        if got != field.type:
-            problems.append(
-                f"{table_name}:column {field.name}: Parquet type {got} but the schema says {field.type}; "
-                "rebuild the package"
-            )
+    problems = parquet_problems(path.stem, table.schema, schema)
     if problems:
         return None, problems
     return to_pandas(table, schema, categorical=False), []
+
+
+def open_parquet(path: Path, schema: dict[str, Any],
+                 batch_rows: int) -> tuple[Iterator[pa.RecordBatch] | None, list[str]]:
+    """Record batches of one Parquet table (memory: one batch), after checking its columns and types.
+
+    Reading a batch may still raise (a damaged page): :func:`parquet_error` says it in one line.
+    """
+    try:
+        pf = pq.ParquetFile(path)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for unreadable files
+        return None, [_unreadable_parquet(path, exc)]
+    problems = parquet_problems(path.stem, pf.schema_arrow, schema)
+    if problems:
+        return None, problems
+    return pf.iter_batches(batch_size=batch_rows), []
+
+
+def _unreadable_parquet(path: Path, exc: Exception) -> str:
+    """The problem of a file that is not Parquet, in the words of :func:`read_parquet` (whose reader
+    names the file in its message)."""
+    try:
+        pq.read_table(path, columns=[])
+    except Exception as again:  # noqa: BLE001 - as above
+        exc = again
+    return parquet_error(path, exc)
+
+
+def parquet_error(path: Path, exc: Exception) -> str:
+    return f"{path.name}: cannot read Parquet ({exc}); rebuild the package"
 
 
 def _convert(value: str, ftype: str) -> Any:
@@ -90,45 +119,104 @@ def _bad_date() -> Any:
     raise ValueError("not a YYYY-MM-DD date")
 
 
-def read_csv(path: Path, schema: dict[str, Any]) -> tuple[pd.DataFrame | None, list[str]]:
-    """Read one CSV table, converting each cell by its field type."""
-    table_name = path.stem
+def _csv_options(schema: dict[str, Any]) -> pacsv.ConvertOptions:
+    return pacsv.ConvertOptions(column_types={f["name"]: pa.string() for f in schema["fields"]},
+                                strings_can_be_null=True, quoted_strings_can_be_null=False)
+
+
+def csv_error(path: Path, exc: Exception) -> str:
+    return f"{path.name}: cannot read CSV ({str(exc).splitlines()[0]}); rebuild the package"
+
+
+def _header_problem(path: Path, got: list[str], schema: dict[str, Any]) -> list[str]:
     names = [f["name"] for f in schema["fields"]]
+    if got == names:
+        return []
+    return [f"{path.stem}.csv: header {got} differs from the schema's {names}; rebuild from schemas/"]
+
+
+def open_csv(path: Path, schema: dict[str, Any],
+             block_bytes: int = 1 << 22) -> tuple[Iterator[pa.RecordBatch] | None, list[str]]:
+    """Record batches of one CSV table as text (memory: one block), after checking its header.
+
+    Convert each with :func:`convert_csv`; reading a batch may still raise (see :func:`csv_error`).
+    """
     try:
-        raw = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(autogenerate_column_names=False),
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=False,
-            ),
-        )
+        reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=block_bytes),
+                                convert_options=_csv_options(schema))
     except Exception as exc:  # noqa: BLE001 - pyarrow raises ArrowInvalid and others
-        return None, [f"{path.name}: cannot read CSV ({str(exc).splitlines()[0]}); rebuild the package"]
-    if raw.column_names != names:
-        return None, [(f"{table_name}.csv: header {raw.column_names} differs from the schema's {names}; "
-                      "rebuild from schemas/")]
-    problems = []
-    cols: dict[str, list[Any]] = {}
-    for f in schema["fields"]:
-        values = raw.column(f["name"]).to_pylist()
-        out = []
-        for i, v in enumerate(values):
-            if v is None:
-                out.append(None)
-                continue
-            try:
-                out.append(_convert(v, f["type"]))
-            except ValueError:
-                problems.append(
-                    f"{table_name}.csv:line {i + 2}:column {f['name']}: {v!r} is not a valid "
-                    f"{f['type']}; correct the value"
-                )
-                out.append(None)
-        cols[f["name"]] = out
+        return None, [csv_error(path, exc)]
+    problems = _header_problem(path, reader.schema.names, schema)
+    return (None if problems else iter(reader)), problems
+
+
+def _convert_cells(values: pa.Array, ftype: str, where: str, column: str, first_line: int,
+                   problems: list[str]) -> list[Any]:
+    """Each cell converted by Python, each refused cell a located problem."""
+    out: list[Any] = []
+    for i, v in enumerate(values.to_pylist()):
+        if v is None:
+            out.append(None)
+            continue
+        try:
+            out.append(_convert(v, ftype))
+        except ValueError:
+            problems.append(f"{where}:line {first_line + i}:column {column}: {v!r} is not a valid {ftype}; "
+                            "correct the value")
+            out.append(None)
+    return out
+
+
+def _convert_column(values: pa.Array, field: pa.Field, ftype: str) -> pa.Array | None:
+    """The column converted by Arrow, or None where Arrow refuses a cell (Python then decides:
+    Arrow accepts a subset of what Python's converters accept, with the same values)."""
+    if ftype == "string":
+        return values
+    if ftype == "boolean":
+        truth = pc.is_in(values, value_set=pa.array(sorted(TRUE)))
+        known = pc.or_kleene(truth, pc.is_in(values, value_set=pa.array(sorted(FALSE))))
+        if not pc.all(pc.or_kleene(known, pc.is_null(values))).as_py():
+            return None
+        return pc.if_else(pc.is_null(values), pa.scalar(None, pa.bool_()), truth)
+    try:
+        return pc.cast(values, field.type)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
+def convert_csv(batch: pa.RecordBatch, schema: dict[str, Any], table_name: str,
+                first_line: int) -> tuple[pa.Table | None, list[str]]:
+    """A batch of CSV text converted to the schema's types; ``first_line`` is the file line of its first row."""
+    problems: list[str] = []
+    arrays = []
+    for f, field in zip(schema["fields"], arrow_schema(schema), strict=True):
+        values = batch.column(f["name"])
+        converted = _convert_column(values, field, f["type"])
+        if converted is None:
+            cells = _convert_cells(values, f["type"], f"{table_name}.csv", f["name"], first_line, problems)
+            converted = pa.array(cells, type=field.type)
+        arrays.append(converted)
     if problems:
         return None, problems
-    table = pa.table({f["name"]: pa.array(cols[f["name"]], type=t.type)
-                      for f, t in zip(schema["fields"], arrow_schema(schema), strict=True)})
+    return pa.table(arrays, names=[f["name"] for f in schema["fields"]]), []
+
+
+def read_csv(path: Path, schema: dict[str, Any]) -> tuple[pd.DataFrame | None, list[str]]:
+    """Read one CSV table, converting each column by its field type."""
+    batches, problems = open_csv(path, schema)
+    if batches is None:
+        return None, problems
+    tables, line = [], 2
+    try:
+        for batch in batches:
+            table, bad = convert_csv(batch, schema, path.stem, line)
+            problems += bad
+            line += batch.num_rows
+            if table is not None:
+                tables.append(table)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises ArrowInvalid and others
+        return None, [csv_error(path, exc)]
+    if problems:
+        return None, problems
+    table = pa.concat_tables(tables) if tables else arrow_schema(schema).empty_table()
     return to_pandas(table, schema, categorical=False), []

@@ -2,6 +2,10 @@
 
 The texts are not part of a package (releases carry none), so the checks run for the articles
 whose text is found in a seeds folder, and say which articles they could not check.
+
+The span columns are read from the Parquet files a batch of rows at a time, with the texts of
+that batch's articles only; a participant's span is compared with its mention's by a join of the
+two tables' span columns.
 """
 
 from __future__ import annotations
@@ -10,76 +14,127 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from .validate_keys import batches, has_rules, numbered
+from .validate_tables import rule_note
 
 #: Columns holding the recorded words of a span, per table.
 SPAN_TEXT = {"mentions": "text", "affiliations": "evidence", "events": "evidence", "event_mentions": "evidence",
              "amounts": "text"}
 #: How many article ids the line about skipped span checks names.
 SHOWN_ABSENT = 5
+#: Seed texts kept between span tables (each table reads the articles in the same order), up to
+#: this many bytes; beyond it the oldest are read again when needed.
+TEXT_CACHE_BYTES = 64 << 20
 
 
-def rule_of(df: pd.DataFrame, idx: Any) -> str:
-    """" (rule <rule_id>)" of row ``idx`` of a table that has rule ids, else nothing."""
-    if "rule_id" in df.columns and isinstance(idx, int) and 0 <= idx < len(df):
-        return f" (rule {df['rule_id'].iloc[idx]})"
-    return ""
+class Texts:
+    """Seed texts by article id, read when first asked for, the oldest dropped past ``limit`` bytes."""
+
+    def __init__(self, seeds_dir: Path | None, limit: int = TEXT_CACHE_BYTES) -> None:
+        self.seeds_dir, self.limit = seeds_dir, limit
+        self.good: set[str] = set()
+        self._texts: dict[str, str] = {}
+        self._bytes = 0
+
+    def get(self, article_id: str) -> str | None:
+        text = self._texts.get(article_id)
+        if text is None and article_id in self.good and self.seeds_dir is not None:
+            text = self.keep(article_id, (self.seeds_dir / f"{article_id}.txt").read_bytes())
+        return text
+
+    def keep(self, article_id: str, data: bytes) -> str:
+        text = self._texts[article_id] = data.decode("utf-8")
+        self._bytes += len(text)
+        while self._bytes > self.limit and len(self._texts) > 1:
+            self._bytes -= len(self._texts.pop(next(iter(self._texts))))
+        return text
 
 
-def seed_texts(articles: pd.DataFrame, seeds_dir: Path | None) -> tuple[dict[str, str], list[str], list[str]]:
-    """The texts of the package's articles found in ``seeds_dir`` (checked against
-    ``text_sha256``), the problems (a text that differs), and the ids of articles whose text is
-    absent (all of them when there is no ``seeds_dir``)."""
-    texts: dict[str, str] = {}
+def seed_texts(path: Path, seeds_dir: Path | None) -> tuple[Texts, list[str], list[str]]:
+    """The texts of the articles (Parquet file ``path``) found in ``seeds_dir`` and unchanged since
+    the build, the problems (a text that differs), and the ids of articles whose text is absent
+    (all of them when there is no ``seeds_dir``)."""
+    texts = Texts(seeds_dir)
     problems: list[str] = []
     absent: list[str] = []
-    for row in articles.itertuples(index=False):
-        path = seeds_dir / f"{row.article_id}.txt" if seeds_dir is not None else None
-        if path is None or not path.is_file():
-            absent.append(str(row.article_id))
-            continue
-        data = path.read_bytes()
-        if hashlib.sha256(data).hexdigest() != row.text_sha256:
-            problems.append(f"articles:article {row.article_id}:column text_sha256: the seed text {path} is "
-                            "not the one the package was built from; rebuild the package or point --seeds "
-                            "at the texts it was built from")
-            continue
-        texts[row.article_id] = data.decode("utf-8")
+    for batch in batches(path, ["article_id", "text_sha256"]):
+        for article_id, sha in zip(batch["article_id"], batch["text_sha256"], strict=True):
+            seed = seeds_dir / f"{article_id}.txt" if seeds_dir is not None else None
+            if seed is None or not seed.is_file():
+                absent.append(str(article_id))
+                continue
+            data = seed.read_bytes()
+            if hashlib.sha256(data).hexdigest() != sha:
+                problems.append(f"articles:article {article_id}:column text_sha256: the seed text {seed} is "
+                                "not the one the package was built from; rebuild the package or point --seeds "
+                                "at the texts it was built from")
+                continue
+            texts.good.add(article_id)
+            texts.keep(article_id, data)
     return texts, problems, absent
 
 
-def check_spans(frames: dict[str, pd.DataFrame], seeds_dir: Path | None) -> tuple[list[str], list[str]]:
-    """Every span reproduces its recorded words in the seed text: the problems, and the ids of the
-    articles whose spans could not be checked because their text is absent."""
-    articles = frames.get("articles")
-    if articles is None:
+def check_spans(paths: dict[str, Path], schemas: dict[str, dict[str, Any]],
+                seeds_dir: Path | None) -> tuple[list[str], list[str]]:
+    """Every span of the tables in ``paths`` (their Parquet files) reproduces its recorded words in
+    the seed text: the problems, and the ids of the articles whose spans could not be checked
+    because their text is absent."""
+    if "articles" not in paths:
         return [], []
-    texts, problems, absent = seed_texts(articles, seeds_dir)
-    checks = [(t, c, "char_start", "char_end") for t, c in SPAN_TEXT.items()]
-    checks.append(("events", "trigger", "trigger_start", "trigger_end"))
-    for table, col, start, end in checks:
-        df = frames.get(table)
-        if df is None:
-            continue
-        for i, row in enumerate(df[["article_id", start, end, col]].itertuples(index=False)):
-            text = texts.get(row[0])
-            if text is None:
-                continue
-            got = text[int(row[1]):int(row[2])]
-            if got != row[3]:
-                problems.append(
-                    f"{table}:row {i + 1}:column {col}: text[{row[1]}:{row[2]}] is {got!r}, "
-                    f"not the recorded {row[3]!r}{rule_of(df, i)}; fix the offsets or the rule"
-                )
-    parts = frames.get("event_participants")
-    mentions = frames.get("mentions")
-    if parts is not None and mentions is not None:
-        spans = {m.mention_id: (m.char_start, m.char_end) for m in mentions.itertuples(index=False)}
-        for i, p in enumerate(parts.itertuples(index=False)):
-            if pd.notna(p.mention_id) and spans.get(p.mention_id) != (p.char_start, p.char_end):
-                problems.append(f"event_participants:row {i + 1}:column char_start: span differs from "
-                                f"its mention {p.mention_id}; fix the participant rule")
+    texts, problems, absent = seed_texts(paths["articles"], seeds_dir)
+    if texts.good:
+        checks = [(t, c, "char_start", "char_end") for t, c in SPAN_TEXT.items()]
+        checks.append(("events", "trigger", "trigger_start", "trigger_end"))
+        for table, col, start, end in checks:
+            if table in paths:
+                problems += _span_problems(table, paths[table], schemas[table], (col, start, end), texts)
+    if "event_participants" in paths and "mentions" in paths:
+        problems += _participant_spans(paths["event_participants"], paths["mentions"])
     return problems, absent
+
+
+def _span_problems(table: str, path: Path, schema: dict[str, Any], span: tuple[str, str, str],
+                   texts: Texts) -> list[str]:
+    col, start, end = span
+    rules = ["rule_id"] if has_rules(schema) else []
+    problems: list[str] = []
+    offset = 0
+    for batch in batches(path, ["article_id", start, end, col, *rules]):
+        rule_ids = batch["rule_id"] if rules else [None] * len(batch[col])
+        for i, (article, lo, hi, words, rule) in enumerate(zip(batch["article_id"], batch[start], batch[end],
+                                                               batch[col], rule_ids, strict=True)):
+            text = texts.get(article)
+            if text is None or lo is None or hi is None or words is None:
+                continue  # no text to compare with, or a missing value (the schema check reports it)
+            got = text[lo:hi]
+            if got != words:
+                note = rule_note("<NA>" if rule is None and rules else rule)
+                problems.append(f"{table}:row {offset + i + 1}:column {col}: text[{lo}:{hi}] is {got!r}, "
+                                f"not the recorded {words!r}{note}; fix the offsets or the rule")
+        offset += len(batch[col])
+    return problems
+
+
+def _participant_spans(parts_path: Path, mentions_path: Path) -> list[str]:
+    """Each participant that names its mention has that mention's span."""
+    span = ["mention_id", "char_start", "char_end"]
+    parts = numbered(pq.read_table(parts_path, columns=span))
+    parts = parts.filter(pc.is_valid(parts["mention_id"]))
+    mentions = pq.read_table(mentions_path, columns=span).rename_columns(["mention_id", "m_start", "m_end"])
+    joined = parts.join(mentions, keys="mention_id", join_type="left outer")
+    same = pc.and_(pc.equal(joined["char_start"], joined["m_start"]), pc.equal(joined["char_end"], joined["m_end"]))
+    bad = joined.filter(pc.invert(pc.fill_null(same, False))).sort_by("__row")
+    seen: set[int] = set()
+    problems = []
+    for row, mention in zip(bad["__row"].to_pylist(), bad["mention_id"].to_pylist(), strict=True):
+        if row not in seen:
+            seen.add(row)
+            problems.append(f"event_participants:row {row + 1}:column char_start: span differs from its mention "
+                            f"{mention}; fix the participant rule")
+    return problems
 
 
 def skipped_line(absent: list[str], articles: int) -> str | None:

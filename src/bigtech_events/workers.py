@@ -97,7 +97,8 @@ class WorkerPool:
     """
 
     def __init__(self, jobs: int, fn: Callable[[Any], Any], init: Callable[..., None],
-                 initargs: tuple[Any, ...]) -> None:
+                 initargs: tuple[Any, ...], doing: str = "extracting articles; run the build again") -> None:
+        self.doing = doing
         ctx = mp.get_context("fork" if hasattr(os, "fork") else "spawn")
         self._workers: list[tuple[BaseProcess, Connection]] = []
         try:
@@ -133,7 +134,7 @@ class WorkerPool:
             if busy:
                 for conn in wait(list(busy)):
                     assert isinstance(conn, Connection)
-                    index, results = self._receive(conn, busy[conn])
+                    index, results = self._receive(conn, busy[conn], self.doing)
                     done[index] = results
                     self._feed(busy.pop(conn), conn, chunks, busy)
 
@@ -146,14 +147,14 @@ class WorkerPool:
             busy[conn] = proc
 
     @staticmethod
-    def _receive(conn: Connection, proc: BaseProcess) -> tuple[int, list[Any]]:
+    def _receive(conn: Connection, proc: BaseProcess, doing: str) -> tuple[int, list[Any]]:
         try:
             index, results, error = conn.recv()
         except (EOFError, OSError):
             proc.join(1)
             code = proc.exitcode
             how = f"was killed by signal {-code}" if code is not None and code < 0 else f"exited ({code})"
-            raise UserError(f"a worker process {how} while extracting articles; run the build again (with "
+            raise UserError(f"a worker process {how} while {doing} (with "
                             "--jobs 1 if it happens again, e.g. when memory is short)") from None
         if error is not None:
             raise error

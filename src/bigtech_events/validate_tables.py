@@ -1,0 +1,308 @@
+"""Check one table's Parquet and CSV files a batch of rows at a time.
+
+Both files are read in step, ``BATCH_ROWS`` rows at a time (memory: a batch of each, plus the
+key columns), and each batch is
+
+- converted (CSV text to the schema's types, by Arrow column by column),
+- checked by the pandera schema generated from the table schema (without its uniqueness checks),
+- compared between the two formats.
+
+Uniqueness (unique columns and the primary key) needs every row but only the key columns: they
+are gathered batch by batch and checked at the end by a group-by. The lines reported are those a
+whole-table pandera run reports: the same words, the same order (the primary key first, then
+column by column and check by check, rows ascending), at most ``MAX_PER_CHECK * 5`` per file.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pandera.errors
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from .pandera_schemas import pandera_schema
+from .tableio import convert_csv, csv_error, open_csv, open_parquet, parquet_error, to_pandas
+
+#: Rows per batch: large enough that pandera's fixed cost per call is small, small enough that a
+#: batch of the widest table (events: the evidence sentence of every row) stays in tens of MB.
+BATCH_ROWS = 50_000
+MAX_PER_CHECK = 20
+LINES_PER_FILE = MAX_PER_CHECK * 5
+
+Key = tuple[int, int, int, int]
+
+
+def row_label(table: str, fmt: str, idx: int) -> str:
+    return f"{table}.{fmt}:line {idx + 2}" if fmt == "csv" else f"{table}.{fmt}:row {idx + 1}"
+
+
+def rule_note(rule: Any) -> str:
+    return f" (rule {rule})" if rule is not None else ""
+
+
+def describe_check(check: str, value: Any) -> str:
+    if check.startswith("not_nullable"):
+        return "a required value is missing"
+    if check.startswith("field_uniqueness"):
+        return f"value {value!r} is not unique"
+    if check.startswith("multiple_fields_uniqueness"):
+        return f"primary key repeats ({value!r})"
+    if check.startswith(("enum", "isin")):
+        allowed = check[check.find("[") + 1:check.rfind("]")].replace("'", "") if "[" in check else ""
+        return f"{value!r} is not one of the allowed values ({allowed})"
+    if check.startswith("pattern"):
+        return f"{value!r} does not match the column's pattern"
+    if check.startswith(("greater_than_or_equal_to", "less_than_or_equal_to")):
+        return f"{value!r} is out of the allowed range ({check})"
+    if check.startswith("edtf"):
+        return f"{value!r} is not a valid EDTF date"
+    if check.startswith("date"):
+        return f"{value!r} is not a date"
+    if check.startswith("dtype"):
+        return f"wrong column type ({value})"
+    return f"fails {check} ({value!r})"
+
+
+def _check_rank(check: str, number: Any) -> int:
+    """Where pandera puts a check among a column's: nulls, uniqueness, type, then the checks in order."""
+    for rank, prefix in enumerate(("not_nullable", "field_uniqueness", "dtype")):
+        if check.startswith(prefix):
+            return rank
+    return 3 + int(number) if isinstance(number, (int, float)) and pd.notna(number) else 1000
+
+
+class FailureLog:
+    """The first ``LINES_PER_FILE`` failure lines of one file in pandera's order, whatever batch
+    found them (memory: that many lines)."""
+
+    def __init__(self, table: str, fmt: str, schema: dict[str, Any]) -> None:
+        self.table, self.fmt = table, fmt
+        self.positions = {f["name"]: i for i, f in enumerate(schema["fields"])}
+        self._items: list[tuple[Key, str]] = []
+
+    def add(self, key: Key, column: str, idx: int | None, what: str, rule: Any) -> None:
+        where = row_label(self.table, self.fmt, idx) if idx is not None else f"{self.table}.{self.fmt}"
+        line = f"{where}:column {column}: {what}{rule_note(rule)}; correct the row or the rule that made it"
+        self._items.append((key, line))
+        if len(self._items) > 4 * LINES_PER_FILE:
+            self._items = heapq.nsmallest(LINES_PER_FILE, self._items)
+
+    def add_pandera(self, exc: pandera.errors.SchemaErrors, df: pd.DataFrame) -> None:
+        offset = int(df.index[0]) if len(df) else 0
+        rules = df["rule_id"] if "rule_id" in df.columns else None
+        for rec in exc.failure_cases.head(LINES_PER_FILE).to_dict("records"):
+            idx = rec.get("index")
+            idx = int(idx) if isinstance(idx, (int, float)) and pd.notna(idx) else None
+            col = rec.get("column") or "-"
+            check = str(rec.get("check"))
+            context = 0 if rec.get("schema_context") == "DataFrameSchema" else 1
+            key = (context, self.positions.get(col, -1), _check_rank(check, rec.get("check_number")),
+                   -1 if idx is None else idx)
+            rule = rules.iloc[idx - offset] if rules is not None and idx is not None \
+                and 0 <= idx - offset < len(df) else None
+            self.add(key, col, idx, describe_check(check, rec.get("failure_case")), rule)
+
+    def lines(self) -> list[str]:
+        return [line for _, line in heapq.nsmallest(LINES_PER_FILE, self._items)]
+
+
+def windows(batches: Iterator[pa.RecordBatch], rows: int) -> Iterator[pa.Table]:
+    """The stream cut again into tables of exactly ``rows`` rows (the last one shorter)."""
+    held: list[pa.RecordBatch] = []
+    size = 0
+    for batch in batches:
+        held.append(batch)
+        size += batch.num_rows
+        while size >= rows:
+            table = pa.Table.from_batches(held)
+            yield table.slice(0, rows)
+            rest = table.slice(rows)
+            held, size = rest.to_batches(), rest.num_rows
+    if size:
+        yield pa.Table.from_batches(held)
+
+
+@dataclass
+class Side:
+    """One file of a table (Parquet or CSV) as it is read, batch by batch."""
+
+    table: str
+    fmt: str
+    path: Path
+    schema: dict[str, Any]
+    batches: Iterator[pa.RecordBatch] | None
+    open_problems: list[str]
+    read_problems: list[str] = field(default_factory=list)
+    rows: int = 0
+    keys: list[pa.Table] = field(default_factory=list)
+    log: FailureLog = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.log = FailureLog(self.table, self.fmt, self.schema)
+        self._windows = windows(self.batches, BATCH_ROWS) if self.batches is not None else None
+
+    @property
+    def ok(self) -> bool:
+        return self.batches is not None and not self.read_problems
+
+    def next_frame(self) -> tuple[bool, pd.DataFrame | None]:
+        """(more to come, the next batch as a typed frame indexed by row number or None)."""
+        if self._windows is None:
+            return False, None
+        try:
+            window = next(self._windows)
+        except StopIteration:
+            self._windows = None
+            return False, None
+        except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for damaged files
+            self._windows = None
+            self.read_problems = [parquet_error(self.path, exc) if self.fmt == "parquet" else csv_error(self.path, exc)]
+            return False, None
+        offset = self.rows
+        self.rows += window.num_rows
+        if self.fmt == "csv":
+            window, bad = convert_csv(window.combine_chunks(), self.schema, self.table, offset + 2)
+            self.read_problems += bad
+        if window is None or self.read_problems:
+            return True, None
+        self.keys.append(window.select(key_columns(self.schema)))
+        df = to_pandas(window, self.schema, categorical=False)
+        df.index = pd.RangeIndex(offset, offset + len(df))
+        return True, df
+
+
+def key_columns(schema: dict[str, Any]) -> list[str]:
+    pk = list(schema.get("primaryKey") or [])
+    unique = [f["name"] for f in schema["fields"] if f.get("constraints", {}).get("unique")]
+    return list(dict.fromkeys(unique + (pk if len(pk) > 1 else [])))
+
+
+def _open(table: str, fmt: str, path: Path, schema: dict[str, Any]) -> Side:
+    if not path.is_file():
+        return Side(table, fmt, path, schema, None, [])
+    batches, problems = open_parquet(path, schema, BATCH_ROWS) if fmt == "parquet" else open_csv(path, schema)
+    return Side(table, fmt, path, schema, batches, problems)
+
+
+def check_table(table: str, schema: dict[str, Any], csv_path: Path, pq_path: Path) -> tuple[list[str], bool]:
+    """Problems of one table's two files, and whether its Parquet file was read in full."""
+    pq_side, csv_side = _open(table, "parquet", pq_path, schema), _open(table, "csv", csv_path, schema)
+    validator = pandera_schema(table, schema, keys=False)
+    differences: dict[str, tuple[int, Any, Any]] = {}
+    more = True
+    while more:
+        more_pq, pq_df = pq_side.next_frame()
+        more_csv, csv_df = csv_side.next_frame()
+        more = more_pq or more_csv
+        for side, df in ((pq_side, pq_df), (csv_side, csv_df)):
+            if df is not None:
+                _check_frame(validator, side, df)
+        if pq_df is not None and csv_df is not None and len(pq_df) == len(csv_df):
+            first_differences(csv_df, pq_df, differences)
+    problems = pq_side.open_problems + pq_side.read_problems + csv_side.open_problems + csv_side.read_problems
+    for side in (pq_side, csv_side):
+        if side.ok:
+            check_keys(side)
+            problems += side.log.lines()
+    if pq_side.ok and csv_side.ok:
+        problems += format_difference(table, csv_side.rows, pq_side.rows, differences, schema)
+    return problems, pq_side.ok
+
+
+def _check_frame(validator: Any, side: Side, df: pd.DataFrame) -> None:
+    try:
+        validator.validate(df, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        side.log.add_pandera(exc, df)
+
+
+# ---------------------------------------------------------------- uniqueness, by group-by
+
+
+def _repeated_rows(keys: pa.Table, columns: list[str]) -> pa.Table:
+    """The rows (with their row number ``__row``) whose values in ``columns`` occur more than once."""
+    numbered = keys.select(columns).append_column("__row", pa.array(range(keys.num_rows), pa.int64()))
+    counts = numbered.group_by(columns).aggregate([("__row", "count")])
+    repeated = counts.filter(pc.greater(counts["__row_count"], 1)).drop_columns(["__row_count"])
+    if repeated.num_rows == 0:
+        return numbered.slice(0, 0)
+    return numbered.join(repeated, keys=columns, join_type="inner").sort_by("__row")
+
+
+def check_keys(side: Side) -> None:
+    """Unique columns and the composite primary key of one file, as pandera words them."""
+    if not side.keys:
+        return
+    keys = pa.concat_tables(side.keys)
+    side.keys = []
+    pk = list(side.schema.get("primaryKey") or [])
+    found: list[tuple[Key, str, int, str]] = []
+    if len(pk) > 1:
+        rows = _repeated_rows(keys, pk)
+        for col in pk:
+            for idx, value in zip(rows["__row"].to_pylist(), rows[col].to_pylist(), strict=True):
+                found.append(((0, side.log.positions[col], 0, idx), col, idx, f"primary key repeats ({value!r})"))
+    for col in (f["name"] for f in side.schema["fields"] if f.get("constraints", {}).get("unique")):
+        rows = _repeated_rows(keys, [col])
+        for idx, value in zip(rows["__row"].to_pylist(), rows[col].to_pylist(), strict=True):
+            found.append(((1, side.log.positions[col], 1, idx), col, idx, f"value {value!r} is not unique"))
+    if not found:
+        return
+    rule = _rules_at(side, sorted({idx for _, _, idx, _ in found}))
+    for key, col, idx, what in found:
+        side.log.add(key, col, idx, what, rule(idx))
+
+
+def _rules_at(side: Side, rows: list[int]) -> Callable[[int], Any]:
+    """The ``rule_id`` of the given rows of a file (its one column read again), by row number."""
+    if "rule_id" not in (f["name"] for f in side.schema["fields"]):
+        return lambda idx: None
+    if side.fmt == "parquet":
+        column = pq.read_table(side.path, columns=["rule_id"]).column(0)
+    else:
+        column = pacsv.read_csv(side.path, convert_options=pacsv.ConvertOptions(
+            include_columns=["rule_id"], column_types={"rule_id": pa.string()}, strings_can_be_null=True,
+            quoted_strings_can_be_null=False)).column(0)
+    values = column.take(pa.array(rows, pa.int64())).to_pylist()
+    found = {idx: pd.NA if v is None else v for idx, v in zip(rows, values, strict=True)}
+    return found.get
+
+
+# ---------------------------------------------------------------- CSV and Parquet hold the same rows
+
+
+def first_differences(csv_df: pd.DataFrame, pq_df: pd.DataFrame, found: dict[str, tuple[int, Any, Any]]) -> None:
+    """Record, for each column not yet recorded, the first row of this batch where the formats differ."""
+    if csv_df.equals(pq_df):
+        return
+    for col in csv_df.columns:
+        if col in found:
+            continue
+        a, b = csv_df[col].astype(object), pq_df[col].astype(object)
+        for i, x, y in zip(csv_df.index, a, b, strict=True):
+            x_na = not isinstance(x, (list, dict)) and pd.isna(x)
+            y_na = not isinstance(y, (list, dict)) and pd.isna(y)
+            if x_na and y_na:
+                continue
+            if x_na or y_na or x != y:
+                found[col] = (int(i), x, y)
+                break
+
+
+def format_difference(table: str, csv_rows: int, pq_rows: int, found: dict[str, tuple[int, Any, Any]],
+                      schema: dict[str, Any]) -> list[str]:
+    if csv_rows != pq_rows:
+        return [f"{table}: CSV has {csv_rows} rows but Parquet has {pq_rows}; rebuild the package"]
+    for col in (f["name"] for f in schema["fields"]):
+        if col in found:
+            i, x, y = found[col]
+            return [f"{table}.csv:line {i + 2}:column {col}: CSV has {x!r} but Parquet has {y!r}; rebuild the package"]
+    return []
