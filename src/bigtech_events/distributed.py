@@ -38,7 +38,7 @@ from .ruleset import load_rules
 from .schemas import load_schemas
 from .seeds import Article
 from .validate import validate_dir
-from .validate_spans import SPAN_TEXT
+from .validate_spans import SPANS
 
 #: Partitions submitted ahead of the one being written, per worker thread: enough to keep every
 #: worker busy, few enough that finished rows waiting for the writer stay bounded.
@@ -79,10 +79,8 @@ def code_fingerprint() -> str:
 
 def span_problems(article: Article, result: ArticleResult) -> list[str]:
     """Every row's span reproduces its recorded text (the check ``validate --seeds`` makes)."""
-    checks = [(t, c, "char_start", "char_end") for t, c in SPAN_TEXT.items()]
-    checks.append(("events", "trigger", "trigger_start", "trigger_end"))
     problems = []
-    for table, col, start, end in checks:
+    for table, col, start, end in SPANS:
         for row in result.rows.get(table, []):
             got = article.text[row[start]:row[end]]
             if got != row[col]:

@@ -23,6 +23,9 @@ from .validate_tables import rule_note
 #: Columns holding the recorded words of a span, per table.
 SPAN_TEXT = {"mentions": "text", "affiliations": "evidence", "events": "evidence", "event_mentions": "evidence",
              "amounts": "text"}
+#: Every span of a package as (table, column of its words, start column, end column).
+SPANS = [*((t, c, "char_start", "char_end") for t, c in SPAN_TEXT.items()),
+         ("events", "trigger", "trigger_start", "trigger_end")]
 #: How many article ids the line about skipped span checks names.
 SHOWN_ABSENT = 5
 #: Seed texts kept between span tables (each table reads the articles in the same order), up to
@@ -86,9 +89,7 @@ def check_spans(paths: dict[str, Path], schemas: dict[str, dict[str, Any]],
         return [], []
     texts, problems, absent = seed_texts(paths["articles"], seeds_dir)
     if texts.good:
-        checks = [(t, c, "char_start", "char_end") for t, c in SPAN_TEXT.items()]
-        checks.append(("events", "trigger", "trigger_start", "trigger_end"))
-        for table, col, start, end in checks:
+        for table, col, start, end in SPANS:
             if table in paths:
                 problems += _span_problems(table, paths[table], schemas[table], (col, start, end), texts)
     if "event_participants" in paths and "mentions" in paths:
