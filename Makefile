@@ -23,7 +23,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 # croissant.json (Croissant metadata) is generated beside datapackage.json from it, and the
 # figures in docs/figures/ are drawn from the package just built (README, Figures).
 package: $(VENV)/.installed
-	$(BIN)/bigtech-events build
+	$(BIN)/bigtech-events build --frictionless
 	$(BIN)/python -m bigtech_events.croissant .
 	$(BIN)/bigtech-events report
 

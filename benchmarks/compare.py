@@ -75,7 +75,7 @@ def run_ours(seeds: Path, out: Path, jobs: int, src: Path = ROOT / "src", engine
     env = {**os.environ, "BIGTECH_EVENTS_TIMING": "1", "PYTHONPATH": str(src),
            "BIGTECH_EVENTS_ROOT": str(ROOT)}
     cmd = [sys.executable, "-m", "bigtech_events", "build", "--seeds", str(seeds), "--rules",
-           str(ROOT / "rules"), "--out", str(out), "--jobs", str(jobs)]
+           str(ROOT / "rules"), "--out", str(out), "--jobs", str(jobs), "--no-cache"]
     seconds, _, _, stderr = _wait(cmd, env)
     line = next(x for x in stderr.splitlines() if x.startswith("timing "))
     t = json.loads(line.removeprefix("timing "))

@@ -104,3 +104,67 @@ def test_frictionless_cli_accepts_the_committed_package():
     exe = Path(sys.executable).with_name("frictionless")
     proc = subprocess.run([str(exe), "validate", "datapackage.json"], cwd=REPO, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout[-2000:]
+
+
+@pytest.mark.parametrize("flag", [[], ["--frictionless"]])
+def test_frictionless_pass_runs_in_a_build_only_when_asked(flag: list[str], tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch):
+    """The build makes the project's checks; the Frictionless pass (the independent check that
+    `validate` and `release` run) is added by --frictionless, and a problem it finds fails the build."""
+    from click.testing import CliRunner
+
+    from bigtech_events import validate as validate_mod
+    from bigtech_events.cli import cli
+
+    calls: list[Path] = []
+
+    def fake_frictionless(root: Path, jobs: int = 0) -> list[str]:
+        calls.append(root)
+        return ["events.csv:line 2: frictionless type-error: planted"]
+
+    monkeypatch.setattr(validate_mod, "frictionless_check", fake_frictionless)
+    out = tmp_path / "pkg"
+    result = CliRunner().invoke(cli, ["build", "--out", str(out), "--jobs", "1", "--no-cache", *flag])
+    if flag:
+        assert len(calls) == 1 and result.exit_code != 0
+        assert "planted" in str(result.exception) and not (out / "datapackage.json").exists()
+    else:
+        assert calls == [] and result.exit_code == 0, result.output
+        assert (out / "datapackage.json").is_file()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_seeds_read_by_the_workers_report_every_problem_and_install_nothing(jobs: int, tmp_path: Path):
+    """A seed is read once, by the worker extracting it: the build still ends with every seed's
+    problem, in article order, and writes nothing."""
+    import shutil
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    good = next(SEEDS_DIR.glob("*.txt"))
+    for name in ("a-bad-text", "b-good", "c-bad-meta"):
+        shutil.copy(good, seeds / f"{name}.txt")
+        shutil.copy(good.with_suffix(".yaml"), seeds / f"{name}.yaml")
+    (seeds / "a-bad-text.txt").write_bytes(b"caf\xe9 society\n")
+    meta = seeds / "c-bad-meta.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8") + "colour: blue\n", encoding="utf-8")
+    out = tmp_path / "pkg"
+    with pytest.raises(ValidationFailed) as caught:
+        build(seeds, RULES_DIR, out, jobs=jobs)
+    problems = caught.value.problems
+    assert [p.split(":")[0] for p in problems] == [str(seeds / "a-bad-text.txt"), str(meta)], problems
+    assert "not UTF-8" in problems[0] and "colour" in problems[1]
+    assert not (out / "datapackage.json").exists()
+
+
+def test_broken_rules_are_reported_with_the_problems_of_the_seeds(tmp_path: Path, rules_copy: Path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "bad.txt").write_bytes(b"\xff\n")
+    (seeds / "bad.yaml").write_text("title: x\n", encoding="utf-8")
+    (rules_copy / "settings.yaml").write_text("[unclosed\n", encoding="utf-8")
+    with pytest.raises(ValidationFailed) as caught:
+        build(seeds, rules_copy, tmp_path / "pkg", jobs=1)
+    problems = caught.value.problems
+    assert problems[0].startswith(str(seeds / "bad.txt")) and "not UTF-8" in problems[0]
+    assert any("settings.yaml" in p for p in problems[1:]), problems

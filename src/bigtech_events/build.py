@@ -10,7 +10,7 @@ processes die with the build and ignore Ctrl-C (the build stops them).
 from __future__ import annotations
 
 import os
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from .paths import project_path
 from .progress import track
 from .ruleset import load_rules, read_rules_file
 from .schemas import load_schemas
-from .seeds import check_seed_files, check_seeds, load_article, seed_files
+from .seeds import check_seed_files, load_article, seed_files
 from .validate import validate_dir
 from .workers import WorkerPool, worker_setup
 from .writer import TableSink
@@ -59,12 +59,16 @@ def _init_spawned_worker(parent: int, rules_dir: str, cache: ExtractCache | None
     _init_worker(rules_dir, cache)
 
 
-def _extract_item(item: Item) -> Extracted:
-    """Extract one seed (and store its rows in the cache when it has a key)."""
+def _extract_item(item: Item) -> Extracted | list[str]:
+    """Extract one seed (and store its rows in the cache when it has a key); a seed that cannot
+    be loaded gives its problems instead, one line each."""
     assert _WORKER is not None
     path, key = item
     with timing.stage("ingest"):
-        article = load_article(Path(path))
+        try:
+            article = load_article(Path(path))
+        except UserError as exc:
+            return list(getattr(exc, "problems", None) or [str(exc)])
     extracted = Extracted(source_entry(article), _WORKER.extract(article))
     if key is not None and _CACHE is not None:
         _CACHE.store(key, extracted)
@@ -75,8 +79,11 @@ def _extract_item(item: Item) -> Extracted:
 class Extraction:
     """Extraction results in article-id order, streamed (memory does not grow with the corpus).
 
-    Every seed and every rules file is checked first, and every problem of all of them is raised
-    at once (:class:`ValidationFailed`, seeds first). With a cache, a seed whose entry is there
+    Every problem of every seed and every rules file is raised at once (:class:`ValidationFailed`,
+    seeds first). The rules, and what a seed's name and files show without reading them, are
+    checked before any work; a seed's text and metadata are read (and so checked) once, by the
+    worker that extracts it, and the iteration ends by raising the problems of the seeds that could
+    not be read (nothing has been installed by then). With a cache, a seed whose entry is there
     is read from it and only the others are extracted; ``extracted`` counts those (after the
     iteration), and the rules are compiled only when something is to be extracted.
     """
@@ -87,7 +94,10 @@ class Extraction:
         if cache is None or not all(hit for _, hit in self.plan):
             # here, not in a worker, so the rules are checked before any work; with a cache only
             # when there is something to extract (an entry exists only for rules that compiled)
-            problems += _rules_problems(self.rules_dir, cache)
+            rules = _rules_problems(self.rules_dir, cache)
+            if rules:  # every problem at once: read the seeds here, as the workers would have
+                problems += _read_problems(item for item, hit in self.plan if not hit)
+            problems += rules
         if problems:
             raise ValidationFailed(problems)
         self.extracted = 0
@@ -98,17 +108,23 @@ class Extraction:
     def __iter__(self) -> Iterator[Extracted]:
         misses = [item for item, hit in self.plan if not hit]
         stream = _extract_items(misses, self.rules_dir, self.jobs, self.cache)
+        problems: list[str] = []
         try:
             for item, hit in self.plan:
                 got = self._load(item) if hit else None
                 if got is None:
                     self.extracted += 1
                     got = next(stream) if not hit else self._extract_again(item)
+                if isinstance(got, list):
+                    problems += got
+                    continue
                 yield got
         finally:
             stream.close()  # stops the workers, whatever stopped the loop
+        if problems:
+            raise ValidationFailed(problems)
 
-    def _extract_again(self, item: Item) -> Extracted:
+    def _extract_again(self, item: Item) -> Extracted | list[str]:
         """Extract a seed whose entry was there but could not be used (damaged, removed meanwhile)."""
         _init_worker(self.rules_dir, self.cache)  # the rules were not compiled when every entry was there
         return _extract_item(item)
@@ -130,22 +146,28 @@ def _rules_problems(rules_dir: str, cache: ExtractCache | None) -> list[str]:
     return []
 
 
+def _read_problems(items: Iterable[Item]) -> list[str]:
+    """The problems of reading the seeds of ``items`` (what their workers would report)."""
+    problems = []
+    for path, _ in items:
+        try:
+            load_article(Path(path))
+        except UserError as exc:
+            problems += getattr(exc, "problems", None) or [str(exc)]
+    return problems
+
+
 def _plan(seeds_dir: Path, cache: ExtractCache | None) -> tuple[list[tuple[Item, bool]], list[str]]:
-    """Each seed with its cache key and whether its entry is there, and every problem of every
-    seed. A seed to extract is loaded (and so checked) here, before any work; a cached one gets
-    the checks that need no reading (its text and metadata are in its key)."""
-    if cache is None:
-        paths, problems = check_seeds(seeds_dir)
-        return [((str(p), None), False) for p in paths], problems
+    """Each seed with its cache key and whether its entry is there, and the problems found
+    without reading the seeds (a name, a missing or irregular file; a cached seed needs no more
+    checks: its text and metadata are in its key). A seed to extract is read by its worker."""
     texts, problems = seed_files(seeds_dir)
     plan = []
     for path in texts:
         try:
             check_seed_files(path)
-            key = cache.key(path)
-            hit = cache.has(key)
-            if not hit:
-                load_article(path)
+            key = None if cache is None else cache.key(path)
+            hit = cache is not None and cache.has(key)
         except UserError as exc:
             problems += getattr(exc, "problems", None) or [str(exc)]
             continue
@@ -249,8 +271,13 @@ def _write_shared(dataset: Path, schemas: dict[str, Any], sinks: dict[str, Table
 
 
 def build(seeds_dir: Path, rules_dir: Path, out_dir: Path, jobs: int = 1,
-          run_frictionless: bool = True, cache_dir: Path | None = None) -> BuildReport:
+          run_frictionless: bool = False, cache_dir: Path | None = None) -> BuildReport:
     """Build, validate and atomically install the package at ``out_dir``.
+
+    The package is validated with every check of :func:`bigtech_events.validate.check_package`
+    but the Frictionless pass (which reads every CSV again, row by row: most of a large build's
+    validation time); ``run_frictionless`` adds it. ``validate`` and ``release`` run it
+    unless told not to.
 
     With ``cache_dir``, each article's rows are kept there (see :mod:`bigtech_events.cache`) and
     only the articles whose text, metadata, rules or code changed are extracted again; the

@@ -43,9 +43,13 @@ def project_dir(given: Path | None, name: str) -> Path:
               metavar="DIR", show_default="project .cache/bigtech-events/",
               help="Keep each article's extracted rows here; only changed articles are extracted again.")
 @click.option("--no-cache", is_flag=True, help="Extract every article; neither read nor write the cache.")
+@click.option("--frictionless", "run_frictionless", is_flag=True,
+              help="Also run the Frictionless pass over the written CSVs, as `validate` does.")
 def build(seeds_dir: Path | None, rules_dir: Path | None, out_dir: Path | None, jobs: int,
-          cache_dir: Path | None, no_cache: bool) -> None:
+          cache_dir: Path | None, no_cache: bool, run_frictionless: bool) -> None:
     """Extract, validate and write the package (nothing is written unless it validates).
+
+    Every check of `validate` is made, except the slow Frictionless pass unless --frictionless.
 
     Needs the project (its dataset.yaml and schemas/) even when --seeds and --rules are given.
     """
@@ -62,7 +66,7 @@ def build(seeds_dir: Path | None, rules_dir: Path | None, out_dir: Path | None, 
     from .cache import default_cache_dir
 
     report = run_build(seeds_dir or root / "seeds", rules_dir or root / "rules", out_dir,
-                       jobs=jobs or (os.cpu_count() or 1),
+                       jobs=jobs or (os.cpu_count() or 1), run_frictionless=run_frictionless,
                        cache_dir=None if no_cache else cache_dir or default_cache_dir(root))
     counts = ", ".join(f"{t} {n}" for t, n in report.counts.items())
     cached = "" if report.extracted is None else f" ({report.extracted} extracted, the rest from the cache)"

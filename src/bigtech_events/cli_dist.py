@@ -41,13 +41,16 @@ def corpus(seeds_dir: Path | None, out_dir: Path, fmt: str, per_partition: int) 
               help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster of --workers processes).")
 @click.option("--workers", type=int, default=2, show_default=True,
               help="Worker processes of the local cluster (ignored with --scheduler).")
+@click.option("--frictionless", "run_frictionless", is_flag=True,
+              help="Also run the Frictionless pass over the written CSVs, as `validate` does.")
 def build_dist(corpus_at: str, rules_dir: Path | None, out_dir: Path | None, scheduler: str | None,
-               workers: int) -> None:
+               workers: int, run_frictionless: bool) -> None:
     """Extract on a Dask cluster, then validate and write the package here (the same bytes as `build`)."""
     root = project_root()  # before the slow imports: without a project, fail at once
     from .distributed import build_distributed
 
-    report = build_distributed(corpus_at, rules_dir or root / "rules", out_dir or root, scheduler, workers)
+    report = build_distributed(corpus_at, rules_dir or root / "rules", out_dir or root, scheduler, workers,
+                               run_frictionless=run_frictionless)
     counts = ", ".join(f"{t} {n}" for t, n in report.counts.items())
     click.echo(f"built {report.out_dir / 'datapackage.json'} from {report.articles} article(s): {counts}")
 

@@ -192,11 +192,12 @@ def _result(future: Any, deadline: float | None) -> PartitionRows:
 
 
 def build_distributed(corpus: str, rules_dir: Path, out_dir: Path, scheduler: str | None = None,
-                      workers: int = 2, run_frictionless: bool = True,
+                      workers: int = 2, run_frictionless: bool = False,
                       timeout: float | None = None) -> BuildReport:
     """Build, validate and atomically install the package of ``corpus`` at ``out_dir`` on Dask.
 
     ``timeout`` (seconds, from when the tasks are submitted) bounds the wait for all the rows.
+    Validated as :func:`bigtech_events.build.build` validates (Frictionless with ``run_frictionless``).
     """
     prepare_out_dir(out_dir)
     # here, not on a worker: every problem in the rules is reported before any work
