@@ -27,8 +27,11 @@ from .metadata import load_dataset_meta
 from .paths import project_path
 from .progress import track
 from .ruleset import load_rules, read_rules_file
-from .schemas import load_schemas
+from .schemas import arrow_schema, load_schemas
 from .seeds import check_seed_files, load_article, seed_files
+from .snapshot import TABLES as SNAPSHOT_TABLES
+from .snapshot import Kept, Recorder, Snapshot
+from .snapshot import load as load_snapshot
 from .validate import validate_dir
 from .workers import WorkerPool, worker_setup
 from .writer import TableSink
@@ -88,9 +91,14 @@ class Extraction:
     iteration), and the rules are compiled only when something is to be extracted.
     """
 
-    def __init__(self, seeds_dir: Path, rules_dir: Path, jobs: int = 1, cache: ExtractCache | None = None) -> None:
+    def __init__(self, seeds_dir: Path, rules_dir: Path, jobs: int = 1, cache: ExtractCache | None = None,
+                 snapshot: Snapshot | None = None) -> None:
         self.rules_dir, self.jobs, self.cache = str(rules_dir), jobs, cache
         self.plan, problems = _plan(seeds_dir, cache)
+        # an article recorded in the last build's snapshot with the same key: its rows are copied
+        index = snapshot.index() if snapshot is not None else {}
+        self.kept = [index.get((Path(path).stem, key)) for (path, key), _ in self.plan]
+        self.plan = [(item, hit or kept is not None) for (item, hit), kept in zip(self.plan, self.kept, strict=True)]
         if cache is None or not all(hit for _, hit in self.plan):
             # here, not in a worker, so the rules are checked before any work; with a cache only
             # when there is something to extract (an entry exists only for rules that compiled)
@@ -101,16 +109,21 @@ class Extraction:
         if problems:
             raise ValidationFailed(problems)
         self.extracted = 0
+        self.keys: list[str | None] = []  # the cache key of each article yielded, in order
 
     def __len__(self) -> int:
         return len(self.plan)
 
-    def __iter__(self) -> Iterator[Extracted]:
+    def __iter__(self) -> Iterator[Extracted | Kept]:
         misses = [item for item, hit in self.plan if not hit]
         stream = _extract_items(misses, self.rules_dir, self.jobs, self.cache)
         problems: list[str] = []
         try:
-            for item, hit in self.plan:
+            for (item, hit), kept in zip(self.plan, self.kept, strict=True):
+                if kept is not None:
+                    self.keys.append(item[1])
+                    yield Kept(kept)
+                    continue
                 got = self._load(item) if hit else None
                 if got is None:
                     self.extracted += 1
@@ -118,6 +131,7 @@ class Extraction:
                 if isinstance(got, list):
                     problems += got
                     continue
+                self.keys.append(item[1])
                 yield got
         finally:
             stream.close()  # stops the workers, whatever stopped the loop
@@ -208,17 +222,21 @@ def write_package(out_root: Path, seeds_dir: Path, rules_dir: Path, jobs: int = 
 
 
 def write_extraction(out_root: Path, extraction: Extraction, rules_dir: Path,
-                     schemas_dir: Path | None = None) -> tuple[dict[str, int], list[dict[str, Any]]]:
+                     schemas_dir: Path | None = None, snapshot: Snapshot | None = None,
+                     recorder: Recorder | None = None) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """Write the package of ``extraction``'s results at ``out_root`` (no validation)."""
     results = track(iter(extraction), "extracting articles", total=len(extraction))
-    return write_results(out_root, results, exchange_rate_rows(rules_dir), schemas_dir)
+    return write_results(out_root, results, exchange_rate_rows(rules_dir), schemas_dir, snapshot, recorder)
 
 
-def write_results(out_root: Path, results: Generator[Extracted, None, None],
+def write_results(out_root: Path, results: Generator[Extracted | Kept, None, None],
                   exchange_rates: list[dict[str, Any]],
-                  schemas_dir: Path | None = None) -> tuple[dict[str, int], list[dict[str, Any]]]:
+                  schemas_dir: Path | None = None, snapshot: Snapshot | None = None,
+                  recorder: Recorder | None = None) -> tuple[dict[str, int], list[dict[str, Any]]]:
     """Write the package of extraction ``results`` given in article order (no validation), with
     the ``exchange_rates`` table (:func:`exchange_rate_rows` of the rules that extracted them).
+    A :class:`Kept` result is an article whose rows are copied from ``snapshot``; ``recorder``
+    keeps this build's rows for the next one (:mod:`bigtech_events.snapshot`).
 
     The one writer of every build, local or distributed (:mod:`bigtech_events.distributed`).
     """
@@ -226,12 +244,41 @@ def write_results(out_root: Path, results: Generator[Extracted, None, None],
     meta = load_dataset_meta()
     dataset = out_root / "dataset"
     dataset.mkdir(parents=True, exist_ok=True)
-    sinks = {t: TableSink(t, schemas[t], dataset) for t in ("articles", *PER_ARTICLE_TABLES)}
+    sinks = {t: TableSink(t, schemas[t], dataset, tee=None if recorder is None else recorder.tee(t))
+             for t in SNAPSHOT_TABLES}
     actors: dict[str, dict[str, Any]] = {}
     aliases: set[tuple[str, str]] = set()
     sources: list[dict[str, Any]] = []  # one small record per article, for the descriptor
+    run: list[int] = []  # first and last position in the snapshot of kept articles not yet written
+
+    def write_run() -> None:
+        if run:
+            assert snapshot is not None
+            for table in SNAPSHOT_TABLES:
+                sinks[table].add_arrow(snapshot.rows(table, run[0], run[1]))
+            run.clear()
+
     try:
-        for source, result in results:
+        for got in results:
+            with timing.stage("writing"):
+                if isinstance(got, Kept):
+                    assert snapshot is not None
+                    i = got.index
+                    kept_actors, kept_aliases = snapshot.actors(i), snapshot.aliases(i)
+                    sources.append(snapshot.sources[i])
+                    actors.update(kept_actors)
+                    aliases.update(kept_aliases)
+                    if recorder is not None:
+                        recorder.article(snapshot.ids[i], snapshot.counts(i), snapshot.sources[i],
+                                         kept_actors, kept_aliases)
+                    if run and run[1] + 1 == i:
+                        run[1] = i
+                    else:
+                        write_run()
+                        run[:] = [i, i]
+                    continue
+                write_run()
+            source, result = got
             timing.merge(result.timings)
             with timing.stage("writing"):
                 sources.append(source)
@@ -240,6 +287,12 @@ def write_results(out_root: Path, results: Generator[Extracted, None, None],
                     sinks[table].add(sorted(result.rows[table], key=_sort_key(table, schemas[table])))
                 actors.update(result.actors)
                 aliases |= result.aliases
+                if recorder is not None:
+                    recorder.article(result.article_row["article_id"],
+                                     {"articles": 1, **{t: len(result.rows[t]) for t in PER_ARTICLE_TABLES}},
+                                     source, result.actors, result.aliases)
+        with timing.stage("writing"):
+            write_run()
     finally:
         results.close()  # stops the workers, whatever stopped the loop
         with timing.stage("writing"):
@@ -289,14 +342,29 @@ def build(seeds_dir: Path, rules_dir: Path, out_dir: Path, jobs: int = 1,
     prepare_out_dir(out_dir)
     load_schemas()  # first: a broken schema is reported before the rules that read it
     cache = None if cache_dir is None else ExtractCache(cache_dir, rules_dir, project_path("schemas"))
+    snapshot, recorder = None, None
     with naming(out_dir), workspace(out_dir) as tmp:
-        extraction = Extraction(seeds_dir, rules_dir, jobs, cache)
-        counts, sources = write_extraction(tmp, extraction, rules_dir)
-        with timing.stage("validation"):
-            problems = validate_dir(tmp, seeds_dir=seeds_dir, run_frictionless=run_frictionless,
-                                    jobs=jobs)
-        if problems:
-            raise ValidationFailed(problems)
-        with timing.stage("writing"):
-            install(tmp, out_dir)
+        with timing.stage("ingest"):  # the seeds, their keys, the last build's rows
+            if cache is not None:
+                schemas = load_schemas()
+                snapshot = load_snapshot(cache.directory, cache.fingerprint,
+                                         {t: arrow_schema(schemas[t]) for t in SNAPSHOT_TABLES})
+            extraction = Extraction(seeds_dir, rules_dir, jobs, cache, snapshot)
+        recorder = None if cache is None else Recorder(cache.directory, cache.fingerprint)
+        try:
+            counts, sources = write_extraction(tmp, extraction, rules_dir, snapshot=snapshot, recorder=recorder)
+            with timing.stage("validation"):
+                problems = validate_dir(tmp, seeds_dir=seeds_dir, run_frictionless=run_frictionless,
+                                        jobs=jobs)
+            if problems:
+                raise ValidationFailed(problems)
+            with timing.stage("writing"):
+                install(tmp, out_dir)
+        except BaseException:
+            if recorder is not None:
+                recorder.discard()
+            raise
+        if recorder is not None:
+            with timing.stage("writing"):
+                recorder.install(extraction.keys)
     return BuildReport(out_dir, counts, len(sources), extraction.extracted if cache else None)

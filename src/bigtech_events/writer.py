@@ -8,13 +8,16 @@ given (callers sort by id).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .schemas import arrow_schema
+
+if TYPE_CHECKING:
+    from .snapshot import Tee
 
 PARQUET_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
@@ -31,47 +34,80 @@ BATCH_ROWS = 10_000
 class TableSink:
     """Stream rows of one table into ``<dir>/<table>.parquet`` and ``.csv``.
 
-    Memory holds at most ``batch_rows`` rows; each full batch becomes one
-    Parquet row group and one CSV chunk.
+    Rows come as lists of dicts (:meth:`add`) or as Arrow tables (:meth:`add_arrow`, rows of an
+    earlier build kept as they were), in the order they are to be written. Every ``batch_rows``
+    rows, whatever their source, become one Parquet row group and one CSV chunk, so the files do not
+    depend on how the rows arrived; memory holds at most about a batch. With ``tee``, every batch
+    written is also copied there (the rows of this build, kept for the next: :mod:`.snapshot`).
     """
 
     def __init__(self, table: str, schema: dict[str, Any], directory: Path,
-                 batch_rows: int = BATCH_ROWS) -> None:
+                 batch_rows: int = BATCH_ROWS, tee: Tee | None = None) -> None:
         self.table = table
         self.schema = arrow_schema(schema)
         self.names = self.schema.names
         self.batch_rows = batch_rows
-        self._rows: list[dict[str, Any]] = []
+        self._parts: list[list[dict[str, Any]] | pa.Table] = []  # rows not yet written, in order
+        self._pending = 0
         self.parquet_path = directory / f"{table}.parquet"
         self.csv_path = directory / f"{table}.csv"
         self._pq = pq.ParquetWriter(self.parquet_path, self.schema, **PARQUET_OPTIONS)
         self._csv_file = open(self.csv_path, "wb")  # noqa: SIM115 - closed in close()
         self._csv = pacsv.CSVWriter(self._csv_file, self.schema, write_options=CSV_OPTIONS)
+        self._tee = tee
         self.count = 0
 
     def add(self, rows: list[dict[str, Any]]) -> None:
-        self._rows.extend(rows)
-        while len(self._rows) >= self.batch_rows:
-            self._flush(self._rows[: self.batch_rows])
-            self._rows = self._rows[self.batch_rows :]
+        if not rows:
+            return
+        if self._parts and isinstance(self._parts[-1], list):
+            self._parts[-1].extend(rows)
+        else:
+            self._parts.append(list(rows))
+        self._pending += len(rows)
+        if self._pending >= self.batch_rows:
+            self._write(final=False)
 
-    def _flush(self, rows: list[dict[str, Any]]) -> None:
-        batch = pa.RecordBatch.from_pylist([{n: r.get(n) for n in self.names} for r in rows],
-                                           schema=self.schema)
-        self._pq.write_batch(batch)
-        self._csv.write_batch(batch)
-        self.count += len(rows)
+    def add_arrow(self, rows: pa.Table) -> None:
+        if rows.num_rows == 0:
+            return
+        self._parts.append(rows)
+        self._pending += rows.num_rows
+        if self._pending >= self.batch_rows:
+            self._write(final=False)
+
+    def _arrow(self, part: list[dict[str, Any]] | pa.Table) -> pa.Table:
+        if isinstance(part, pa.Table):
+            return part
+        return pa.Table.from_pylist([{n: r.get(n) for n in self.names} for r in part], schema=self.schema)
+
+    def _write(self, final: bool) -> None:
+        """Write every whole batch of the rows held (and, when ``final``, the rest)."""
+        table = pa.concat_tables([self._arrow(p) for p in self._parts]).combine_chunks()
+        offset = 0
+        while table.num_rows - offset >= self.batch_rows or (final and offset < table.num_rows):
+            batch = table.slice(offset, self.batch_rows)
+            for part in batch.to_batches():
+                self._pq.write_batch(part)
+                self._csv.write_batch(part)
+                if self._tee is not None:
+                    self._tee.write(part)
+            offset += batch.num_rows
+        self.count += offset
+        self._parts = [table.slice(offset)] if offset < table.num_rows else []
+        self._pending = table.num_rows - offset
 
     def close(self) -> None:
-        if self._rows:
-            self._flush(self._rows)
-            self._rows = []
+        if self._pending:
+            self._write(final=True)
         if self.count == 0:
             # An empty table still has its columns (and one empty row group is not written).
             self._pq.write_table(self.schema.empty_table())
         self._pq.close()
         self._csv.close()
         self._csv_file.close()
+        if self._tee is not None:
+            self._tee.close(self.schema)
 
 
 def write_table(table: str, schema: dict[str, Any], directory: Path, rows: list[dict[str, Any]]) -> None:
