@@ -11,6 +11,7 @@ per stage summed over its processes (``BIGTECH_EVENTS_TIMING=1``, see bigtech_ev
     .venv/bin/python benchmarks/compare.py --sizes 200          # a quick run
     .venv/bin/python benchmarks/compare.py --large              # also 100,000 articles
     .venv/bin/python benchmarks/compare.py --repeat 2 --peer-python /path/to/python
+    .venv/bin/python benchmarks/compare.py --jobs 2,1          # the build with 2 and with 1 worker
     .venv/bin/python benchmarks/compare.py --baseline /tmp/old/src   # also another version's build
 
 ``--baseline`` runs the build of another checkout's ``src/`` (with this checkout's rules and
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import os
 import platform
@@ -72,6 +74,7 @@ def _wait(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str, str]:
 
 
 def run_ours(seeds: Path, out: Path, jobs: int, src: Path = ROOT / "src", engine: str = "build") -> Run:
+    """One clean build (``--no-cache``) of ``seeds`` with ``jobs`` workers, as a command of its own."""
     env = {**os.environ, "BIGTECH_EVENTS_TIMING": "1", "PYTHONPATH": str(src),
            "BIGTECH_EVENTS_ROOT": str(ROOT)}
     cmd = [sys.executable, "-m", "bigtech_events", "build", "--seeds", str(seeds), "--rules",
@@ -103,8 +106,19 @@ def show(n: int, mb: float, run: Run) -> None:
           f"{run.peak_parent_mb:8.0f} {workers}", flush=True)
 
 
+def show_ratios(runs: list[Run]) -> None:
+    """How the engines compare: each build's seconds against the peer's and against the others'."""
+    mean = {e: sum(r.seconds for r in runs if r.engine == e) / sum(1 for r in runs if r.engine == e)
+            for e in dict.fromkeys(r.engine for r in runs)}
+    builds = [e for e in mean if e != "peer"]
+    parts = [f"{e} takes {mean[e] / mean['peer']:.2f}x the peer's time" for e in builds if "peer" in mean]
+    parts += [f"{a} is {mean[b] / mean[a]:.2f}x as fast as {b}" for a, b in itertools.pairwise(builds)]
+    if parts:
+        print("  " + "; ".join(parts), flush=True)
+
+
 def show_stages(runs: list[Run]) -> None:
-    for engine in ("build", "before"):
+    for engine in dict.fromkeys(r.engine for r in runs if r.engine != "peer"):
         builds = [r for r in runs if r.engine == engine]
         if not builds:
             continue
@@ -117,7 +131,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="2000,20000", help="articles per corpus, comma-separated")
     ap.add_argument("--large", action="store_true", help="also 100,000 articles")
-    ap.add_argument("--jobs", type=int, default=2, help="worker processes of the build")
+    ap.add_argument("--jobs", default="2", help="worker processes of the build; several, comma-separated, "
+                    "run one build each (engine build<N> when more than one)")
     ap.add_argument("--repeat", type=int, default=1, help="runs of each engine per size, interleaved")
     ap.add_argument("--peer-python", default=sys.executable, help="interpreter with spaCy for the peer")
     ap.add_argument("--peer", type=Path, default=PEER, help="the peer script")
@@ -126,9 +141,10 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=None, help="directory for corpora and outputs")
     args = ap.parse_args()
     sizes = [int(x) for x in args.sizes.split(",") if x] + ([100_000] if args.large else [])
+    jobs = [int(x) for x in args.jobs.split(",") if x]
     peer = not args.no_peer and peer_available(args.peer_python, args.peer)
     print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()}, {os.cpu_count()} cores, "
-          f"python {platform.python_version()}, build --jobs {args.jobs}"
+          f"python {platform.python_version()}, build --jobs {args.jobs}, --no-cache"
           + ("" if peer else "; peer left out (no script, or no spaCy, pyarrow or PyYAML in --peer-python)"))
     print(f"{'articles':>8} {'engine':<6} {'seconds':>9} {'MB/s':>7} {'articles/s':>10} "
           f"{'parentMB':>8} {'workerMB':>7}")
@@ -139,14 +155,17 @@ def main() -> None:
             mb = make_corpus(seeds, n) / 1e6
             runs = []
             for _ in range(args.repeat):
-                runs.append(run_ours(seeds, Path(tmp) / "out-build", args.jobs))
-                show(n, mb, runs[-1])
+                for j in jobs:
+                    engine = "build" if len(jobs) == 1 else f"build{j}"
+                    runs.append(run_ours(seeds, Path(tmp) / "out-build", j, engine=engine))
+                    show(n, mb, runs[-1])
                 if args.baseline is not None:
-                    runs.append(run_ours(seeds, Path(tmp) / "out-before", args.jobs, args.baseline, "before"))
+                    runs.append(run_ours(seeds, Path(tmp) / "out-before", jobs[0], args.baseline, "before"))
                     show(n, mb, runs[-1])
                 if peer:
                     runs.append(run_peer(args.peer_python, args.peer, seeds, Path(tmp) / "out-peer"))
                     show(n, mb, runs[-1])
+            show_ratios(runs)
             show_stages(runs)
             shutil.rmtree(seeds, ignore_errors=True)
 
