@@ -230,8 +230,14 @@ def test_a_full_disk_is_reported_in_one_line_and_leaves_nothing_behind(out_dir: 
 
 @pytest.fixture(scope="session")
 def many_seeds(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Enough articles for a pool of workers to be busy for a while."""
-    return synthetic_seeds(tmp_path_factory.mktemp("many") / "seeds", 4)
+    """Enough articles for a pool of workers to be busy for a while (seconds, not a blink: the
+    tests below wait to see the workers before they stop the build)."""
+    seeds = synthetic_seeds(tmp_path_factory.mktemp("many") / "seeds", 20)
+    for txt in sorted(seeds.glob("*.txt")):
+        for copy in range(1, 20):
+            for path in (txt, txt.with_suffix(".yaml")):
+                shutil.copyfile(path, seeds / f"{txt.stem}-copy{copy}{path.suffix}")
+    return seeds
 
 
 def _start_with_workers(out: Path, seeds: Path) -> subprocess.Popen[str]:

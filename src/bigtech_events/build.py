@@ -28,7 +28,7 @@ from .paths import project_path
 from .progress import track
 from .ruleset import load_rules, read_rules_file
 from .schemas import arrow_schema, load_schemas
-from .seeds import check_seed_files, load_article, seed_files
+from .seeds import load_article, scan_seeds
 from .snapshot import TABLES as SNAPSHOT_TABLES
 from .snapshot import Kept, Recorder, Snapshot
 from .snapshot import load as load_snapshot
@@ -94,11 +94,8 @@ class Extraction:
     def __init__(self, seeds_dir: Path, rules_dir: Path, jobs: int = 1, cache: ExtractCache | None = None,
                  snapshot: Snapshot | None = None) -> None:
         self.rules_dir, self.jobs, self.cache = str(rules_dir), jobs, cache
-        self.plan, problems = _plan(seeds_dir, cache)
         # an article recorded in the last build's snapshot with the same key: its rows are copied
-        index = snapshot.index() if snapshot is not None else {}
-        self.kept = [index.get((Path(path).stem, key)) for (path, key), _ in self.plan]
-        self.plan = [(item, hit or kept is not None) for (item, hit), kept in zip(self.plan, self.kept, strict=True)]
+        self.plan, self.kept, problems = _plan(seeds_dir, cache, snapshot)
         if cache is None or not all(hit for _, hit in self.plan):
             # here, not in a worker, so the rules are checked before any work; with a cache only
             # when there is something to extract (an entry exists only for rules that compiled)
@@ -171,22 +168,33 @@ def _read_problems(items: Iterable[Item]) -> list[str]:
     return problems
 
 
-def _plan(seeds_dir: Path, cache: ExtractCache | None) -> tuple[list[tuple[Item, bool]], list[str]]:
-    """Each seed with its cache key and whether its entry is there, and the problems found
-    without reading the seeds (a name, a missing or irregular file; a cached seed needs no more
+def _plan(seeds_dir: Path, cache: ExtractCache | None,
+          snapshot: Snapshot | None = None) -> tuple[list[tuple[Item, bool]], list[int | None], list[str]]:
+    """Each seed with its cache key and whether its rows are at hand (in ``snapshot``, or as a
+    cache entry), the position in ``snapshot`` of each seed it holds, and the problems found
+    without reading the seeds (a name, a missing or irregular file; a seed at hand needs no more
     checks: its text and metadata are in its key). A seed to extract is read by its worker."""
-    texts, problems = seed_files(seeds_dir)
-    plan = []
-    for path in texts:
-        try:
-            check_seed_files(path)
-            key = None if cache is None else cache.key(path)
-            hit = cache is not None and cache.has(key)
-        except UserError as exc:
-            problems += getattr(exc, "problems", None) or [str(exc)]
+    texts, problems = scan_seeds(seeds_dir)
+    if cache is None:
+        return [((str(p), None), False) for p in texts], [None] * len(texts), problems
+    keys = [_key_of(cache, path) for path in texts]
+    index = snapshot.index() if snapshot is not None else {}
+    plan, kept = [], []
+    for path, key in zip(texts, keys, strict=True):
+        if isinstance(key, UserError):  # the file vanished or could not be read after the listing
+            problems += getattr(key, "problems", None) or [str(key)]
             continue
-        plan.append(((str(path), key), hit))
-    return plan, problems
+        at = index.get((path.stem, key))
+        plan.append(((str(path), key), at is not None or cache.has(key)))
+        kept.append(at)
+    return plan, kept, problems
+
+
+def _key_of(cache: ExtractCache, path: Path) -> str | UserError:
+    try:
+        return cache.key(path)
+    except OSError as exc:
+        return UserError(f"{path}: cannot be read ({exc.strerror}); check the file")
 
 
 def _extract_items(items: list[Item], rules_dir: str, jobs: int,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import stat
 from collections.abc import Callable, Iterator
@@ -219,6 +220,33 @@ def seed_files(seeds_dir: Path) -> tuple[list[Path], list[str]]:
                 for meta in sorted(seeds_dir.glob("*.yaml"))
                 if not meta.with_suffix(".txt").exists() and not meta.with_suffix(".txt").is_symlink()]
     return sorted(seeds_dir.glob("*.txt")), problems
+
+
+def scan_seeds(seeds_dir: Path) -> tuple[list[Path], list[str]]:
+    """The seeds :func:`check_seed_files` accepts, in article-id order, and the problems of the
+    others and of :func:`seed_files`: the same lines, from one listing of the folder (the types
+    the listing gives spare a ``stat`` per file; a file they do not show regular is checked again
+    by :func:`check_seed_files` for its exact message)."""
+    if not seeds_dir.is_dir():
+        return seed_files(seeds_dir)
+    with os.scandir(seeds_dir) as listing:
+        entries = {e.name: e for e in listing}
+    problems = [f"{seeds_dir / name}: metadata without a text file {name[:-5]}.txt"
+                for name in sorted(entries) if name.endswith(".yaml") and f"{name[:-5]}.txt" not in entries]
+    ids = article_id_pattern()
+    texts = []
+    for name in sorted(n for n in entries if n.endswith(".txt")):
+        path, meta = seeds_dir / name, entries.get(f"{name[:-4]}.yaml")
+        if ids.match(name[:-4]) and meta is not None and entries[name].is_file(follow_symlinks=False) \
+                and meta.is_file(follow_symlinks=False):
+            texts.append(path)
+            continue
+        try:
+            check_seed_files(path)
+            texts.append(path)
+        except UserError as exc:
+            problems += getattr(exc, "problems", None) or [str(exc)]
+    return texts, problems
 
 
 def check_seeds(seeds_dir: Path) -> tuple[list[Path], list[str]]:
