@@ -38,12 +38,17 @@ class TitleRules:
     name_shape: re.Pattern[str] | None = None
     pinyin_word: re.Pattern[str] | None = None
     not_after_name: re.Pattern[str] | None = None
+    # What every match of `name_shape` (ruleset.compile.load_titles) holds: a surname, white
+    # space and a capital. A sentence without it has no name shape.
+    surname_before_capital: re.Pattern[str] | None = None
 
     def compile(self) -> None:
         """The titles by form, and a regex that finds each form in matched title words."""
         self.by_form = {f: t for t in self.titles for f in t.forms}
         # Atomic: once a title form matched, a shorter one is not tried ("chief executive", not "chief").
         self.title_split = re.compile(alternation(self.by_form, atomic=True))
+        surnames = "|".join(sorted(self.surnames, key=len, reverse=True))  # as name_shape has them
+        self.surname_before_capital = re.compile(rf"(?:{surnames})\s+[A-Z]")
 
     def split(self, words: str) -> list[Title]:
         """The titles named in ``words`` ("founder and CEO" -> founder, CEO)."""
@@ -119,6 +124,8 @@ def nearest_actor(doc: Doc, before: int, types: tuple[str, ...], window: int,
 
 def find_titles(doc: Doc, rules: TitleRules, gaz: Gazetteer, cues: TitleCues) -> None:
     for sent in doc.sentences:
+        if cues.title_anywhere is not None and not cues.title_anywhere.search(doc.text, sent.start, sent.end):
+            continue  # no title form: no match
         for m in cues.before_name.finditer(doc.text, sent.start, sent.end):
             _one_title(doc, rules, cues, gaz, sent.index, sent.start, m)
     appositive_titles(doc, rules, cues)
@@ -127,7 +134,10 @@ def find_titles(doc: Doc, rules: TitleRules, gaz: Gazetteer, cues: TitleCues) ->
 def name_shape_persons(doc: Doc, rules: TitleRules, gaz: Gazetteer, rx: re.Pattern[str],
                        stop_after: re.Pattern[str], cues: TitleCues) -> None:
     """Chinese names no list has: a known surname and a pinyin given name ("Zhang Lidong")."""
+    cue = rules.surname_before_capital if rx is rules.name_shape else None
     for sent in doc.sentences:
+        if cue is not None and not cue.search(doc.text, sent.start, sent.end):
+            continue  # no surname before a capital: no name shape
         for m in rx.finditer(doc.text, sent.start, sent.end):
             s, e = m.span()
             if doc.covered(s, e) or stop_after.match(doc.text[e:e + cues.not_after_name_chars]):
