@@ -36,6 +36,7 @@ MAX_GROUPS = 3  # the most groups kept per pattern (the longest words first)
 # Characters outside ASCII that a case-insensitive regex matches to an ASCII letter (Python's
 # `re` folds these with i, s and k), and the one character whose str.lower() is two characters.
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_FOLDED = tuple(chr(c) for c in _FOLD)
 
 Group = frozenset[str]
 T = TypeVar("T")
@@ -43,7 +44,11 @@ T = TypeVar("T")
 
 def fold(text: str) -> str:
     """``text`` case-folded as cues are: same length, each ASCII letter lower-case."""
-    return text.translate(_FOLD).lower()
+    # str.translate reads a text with any character outside ASCII one character at a time: only
+    # a text that holds one of the few characters it changes goes through it.
+    if any(ch in text for ch in _FOLDED):
+        text = text.translate(_FOLD)
+    return text.lower()
 
 
 @dataclass

@@ -41,6 +41,10 @@ class TitleRules:
     # What every match of `name_shape` (ruleset.compile.load_titles) holds: a surname, white
     # space and a capital. A sentence without it has no name shape.
     surname_before_capital: re.Pattern[str] | None = None
+    # org_adjectives and org_references (longest first), each with the pattern that finds it
+    # right before a title
+    adjectives_before: list[tuple[str, str, re.Pattern[str]]] | None = None
+    references_before: list[tuple[str, tuple[str, ...], re.Pattern[str]]] | None = None
 
     def compile(self) -> None:
         """The titles by form, and a regex that finds each form in matched title words."""
@@ -49,6 +53,10 @@ class TitleRules:
         self.title_split = re.compile(alternation(self.by_form, atomic=True))
         surnames = "|".join(sorted(self.surnames, key=len, reverse=True))  # as name_shape has them
         self.surname_before_capital = re.compile(rf"(?:{surnames})\s+[A-Z]")
+        self.adjectives_before = [(adj, actor_id, re.compile(rf"(?<![\w-]){re.escape(adj)} $"))
+                                  for adj, actor_id in self.org_adjectives.items()]
+        self.references_before = [(ref, types, re.compile(rf"(?<![\w-]){re.escape(ref)}\s+$"))
+                                  for ref, types in sorted(self.org_references.items(), key=lambda kv: -len(kv[0]))]
 
     def split(self, words: str) -> list[Title]:
         """The titles named in ``words`` ("founder and CEO" -> founder, CEO)."""
@@ -387,16 +395,17 @@ def _organisation(doc: Doc, rules: TitleRules, cues: TitleCues, gaz: Gazetteer, 
                     qualifier, start = q2.group("q"), sent_start + q2.start()
             return x.actor_id, start, qualifier
     # An adjective: "Chinese premier".
-    for adj, actor_id in rules.org_adjectives.items():
-        if re.search(rf"(?<![\w-]){re.escape(adj)} $", pre) and actor_id in gaz.actors:
+    assert rules.adjectives_before is not None and rules.references_before is not None
+    for adj, actor_id, before in rules.adjectives_before:
+        if adj in pre and before.search(pre) and actor_id in gaz.actors:
             s = sent_start + len(pre) - len(adj) - 1
             doc.actors.setdefault(actor_id, gaz.actors[actor_id].row())
             doc.add_mention(Mention(s, s + len(adj), adj, actor_id, "alias", "title.org-adjective", sent_idx,
                                     modifier=True))
             return actor_id, s, qualifier
     # A reference to an organisation named earlier: "the city's", "company".
-    for ref, types in sorted(rules.org_references.items(), key=lambda kv: -len(kv[0])):
-        if re.search(rf"(?<![\w-]){re.escape(ref)}\s+$", pre):
+    for ref, types, before in rules.references_before:
+        if ref in pre and before.search(pre):
             s = sent_start + len(pre.rstrip()) - len(ref)
             fitting = tuple(t for t in types if any(t in title.org_types for title in titles)) or types
             target = nearest_actor(doc, s, fitting, window=cues.org_reference_sentences, skip_modifiers=False)
