@@ -149,13 +149,16 @@ class Doc:
 
     def add_mention(self, m: Mention) -> Mention:
         ix = self._idx()
-        i = bisect_left(ix.starts, m.start)
-        while i < len(ix.starts) and ix.starts[i] == m.start:
-            old = self.mentions[i]
-            if old.end == m.end and old.actor_id == m.actor_id:
-                return old
-            i += 1
-        j = bisect_left(self.mentions, _order(m), key=_order)
+        if not ix.starts or ix.starts[-1] < m.start:
+            j = len(self.mentions)  # after every mention (stages mostly add in document order)
+        else:
+            i = bisect_left(ix.starts, m.start)
+            while i < len(ix.starts) and ix.starts[i] == m.start:
+                old = self.mentions[i]
+                if old.end == m.end and old.actor_id == m.actor_id:
+                    return old
+                i += 1
+            j = bisect_left(self.mentions, _order(m), key=_order)
         self.mentions.insert(j, m)
         ix.starts.insert(j, m.start)
         ix.size += 1
