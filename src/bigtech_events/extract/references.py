@@ -97,7 +97,8 @@ def _subject_of_recent(doc: Doc, g: Grammar, before: int, types: tuple[str, ...]
         end = before if idx == sent_idx else sent.end
         chain = [r.mentions[0] for (kind, start), r in doc.references.items()
                  if kind == "pronoun" and sent.start <= start < end]
-        named = eligible(doc, g, sent.start, end) if idx == sent_idx else _eligible_in(doc, g, idx, whole)
+        # eligible(doc, g, sent.start, end): which mentions are eligible does not depend on the span.
+        named = [m for m in _eligible_in(doc, g, idx, whole) if m.start < end and m.end <= end]
         for m in sorted([*named, *chain], key=lambda x: x.start):
             if doc.actors.get(m.actor_id, {}).get("actor_type") in types:
                 return m
