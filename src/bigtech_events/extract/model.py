@@ -48,6 +48,9 @@ class _Index:
     starts: list[int]
     longest: int  # the longest mention, in characters: how far back an overlap can start
     first: dict[str, int]  # where each actor is first mentioned
+    # The mentions of each sentence (``Doc.of_sentence``) and the sentences they were grouped by,
+    # made when first asked for and dropped when a mention is added.
+    by_sentence: tuple[tuple[Sentence, ...], dict[int, list[Mention]]] | None = None
 
 
 @dataclass
@@ -163,6 +166,7 @@ class Doc:
         ix.starts.insert(j, m.start)
         ix.size += 1
         ix.longest = max(ix.longest, m.end - m.start)
+        ix.by_sentence = None
         if m.start < ix.first.get(m.actor_id, m.start + 1):
             ix.first[m.actor_id] = m.start
         self.note(m.sentence, m.rule_id, f"mention {m.text!r} -> {m.actor_id} ({m.resolution})")
@@ -206,11 +210,19 @@ class Doc:
         return self.mentions[lo:hi]
 
     def of_sentence(self, index: int) -> list[Mention]:
+        """Mentions that start in the ``index``-th sentence and say they are of it, in document order."""
         if not 0 <= index < len(self.sentences):
             return []
-        sent = self.sentences[index]
-        lo, hi = self._range(sent.start, sent.end)
-        return [m for m in self.mentions[lo:hi] if m.sentence == index]
+        ix = self._idx()
+        if ix.by_sentence is None or ix.by_sentence[0] is not self.sentences:
+            groups: dict[int, list[Mention]] = {}
+            for m in self.mentions:
+                if 0 <= m.sentence < len(self.sentences):
+                    sent = self.sentences[m.sentence]
+                    if sent.start <= m.start < sent.end:
+                        groups.setdefault(m.sentence, []).append(m)
+            ix.by_sentence = (self.sentences, groups)
+        return list(ix.by_sentence[1].get(index, ()))
 
     def mentions_in(self, start: int, end: int) -> list[Mention]:
         lo, hi = self._range(start, end)
