@@ -131,6 +131,8 @@ def surname_references(doc: Doc, rules: TitleRules, g: Grammar) -> None:
     width = g.settings.surname_context_chars
     # A surname resolves to someone named before it, so its own mention changes no first naming.
     firsts = first_named(doc, rules)
+    if not firsts:
+        return  # no person of several words: no surname resolves
     for sent in doc.sentences:
         for m in g.surname_word.finditer(doc.text, sent.start, sent.end):
             word = m.group(1)
