@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import string
 from dataclasses import dataclass
 
 from .actors import register_pattern_actor
@@ -144,9 +145,13 @@ def name_shape_persons(doc: Doc, rules: TitleRules, gaz: Gazetteer, rx: re.Patte
     """Chinese names no list has: a known surname and a pinyin given name ("Zhang Lidong")."""
     cue = rules.surname_before_capital if rx is rules.name_shape else None
     for sent in doc.sentences:
-        if cue is not None and not cue.search(doc.text, sent.start, sent.end):
-            continue  # no surname before a capital: no name shape
-        for m in rx.finditer(doc.text, sent.start, sent.end):
+        start = sent.start
+        if cue is not None:
+            c = cue.search(doc.text, sent.start, sent.end)
+            if c is None:
+                continue  # no surname before a capital: no name shape
+            start = _word_before(doc.text, sent.start, c.start())
+        for m in rx.finditer(doc.text, start, sent.end):
             s, e = m.span()
             if doc.covered(s, e) or stop_after.match(doc.text[e:e + cues.not_after_name_chars]):
                 continue
@@ -155,6 +160,19 @@ def name_shape_persons(doc: Doc, rules: TitleRules, gaz: Gazetteer, rx: re.Patte
                 continue
             actor_id = register_pattern_actor(doc, gaz, name, "person")
             doc.add_mention(Mention(s, e, name, actor_id, "name", "person.name-shape", sent.index))
+
+
+def _word_before(text: str, lo: int, pos: int) -> int:
+    """Where a name shape whose surname is at or after ``pos`` can start, no earlier than ``lo``: at
+    its surname, or at the capitalised word and white space before it (Hong Kong order). Back over
+    the letters ending at ``pos``, one white space and the letters before it."""
+    while pos > lo and text[pos - 1] in string.ascii_letters:
+        pos -= 1
+    if pos > lo and text[pos - 1].isspace():
+        pos -= 1
+    while pos > lo and text[pos - 1] in string.ascii_letters:
+        pos -= 1
+    return pos
 
 
 def _org_appointed(doc: Doc, rules: TitleRules, cues: TitleCues) -> None:
