@@ -255,7 +255,9 @@ class CueIndex:
         """The ``items`` whose pattern can match a text whose cue groups are ``hits``, in their
         order. Only the groups the list's patterns need tell them apart, so the choice is
         remembered by those: sentences of the same few words pick from the same few lists."""
-        known = self._known(items, regex)
+        known = self._lists.get(id(items))
+        if known is None or known.items is not items or len(known.masks) != len(items):
+            known = self._known(items, regex)
         key = hits & known.used
         picked = known.picked.get(key)
         if picked is None:
