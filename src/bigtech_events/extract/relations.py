@@ -105,9 +105,11 @@ def find_relations(doc: Doc, rules: list[RelationRule], g: Grammar) -> None:
             # Only the next mention that follows this one (no name in between): adjacent pairs.
             later = [x for x in ms[i + 1:] if x.start >= first.end]
             for named in later[:1] + [x for x in later[1:] if (x.start, x.end) == (later[0].start, later[0].end)]:
-                between = doc.text[first.end:named.start]
+                fitting = _fitting(rules, doc.text[first.end:named.start])
+                if not fitting:
+                    continue
                 second = _head(doc, rules, ms, named)
-                for rule in _fitting(rules, between):
+                for rule in fitting:
                     if rule.first_types and _type(doc, first.actor_id) not in rule.first_types:
                         continue
                     if rule.second_types and _type(doc, second.actor_id) not in rule.second_types:
