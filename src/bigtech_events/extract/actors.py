@@ -90,7 +90,8 @@ def gazetteer_mentions(doc: Doc, gaz: Gazetteer, disamb: dict[str, Disambiguatio
                 is_loc = True  # "in Zhejiang and Guangdong provinces"
             doc.add_mention(Mention(m.start, m.end, m.form, actor_id, resolution, rule_id,
                                     sent.index, location=is_loc))
-            doc.actors.setdefault(actor_id, actor.row())
+            if actor_id not in doc.actors:
+                doc.actors[actor_id] = actor.row()
 
 
 def _in_region_name(text: str, found: list[Match], i: int, gaz: Gazetteer) -> bool:

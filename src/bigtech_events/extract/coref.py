@@ -131,9 +131,13 @@ def surname_references(doc: Doc, rules: TitleRules, g: Grammar) -> None:
     width = g.settings.surname_context_chars
     # A surname resolves to someone named before it, so its own mention changes no first naming.
     firsts = first_named(doc, rules)
+    if not firsts:
+        return  # no person of several words: no surname resolves
     for sent in doc.sentences:
         for m in g.surname_word.finditer(doc.text, sent.start, sent.end):
             word = m.group(1)
+            if word not in firsts:
+                continue  # nobody named before bears it: resolve_surname finds no one
             if word in rules.not_names or doc.covered(m.start(), m.end()):
                 continue
             before = doc.text[max(sent.start, m.start() - width):m.start()]

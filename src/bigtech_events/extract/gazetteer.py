@@ -66,9 +66,9 @@ class Gazetteer:
     def build(self) -> None:
         auto = ahocorasick.Automaton()
         for form, ids in self.forms.items():
-            auto.add_word(form, (form, ids))
+            auto.add_word(form, _entry(form, ids))
         for form, ids in self.capitalised_forms().items():
-            auto.add_word(form, (form, ids))
+            auto.add_word(form, _entry(form, ids))
         if self.forms:
             auto.make_automaton()
         self.automaton = auto
@@ -93,24 +93,33 @@ class Gazetteer:
         if not self.forms:
             return []
         cands = []
-        for last, (form, ids) in self.automaton.iter(text, start, end):
-            s = last - len(form) + 1
+        size = len(text)
+        # Each form with its length and whether it starts and ends with a word character.
+        for last, (form, ids, n, word_first, word_last) in self.automaton.iter(text, start, end):
+            s = last - n + 1
             e = last + 1
-            if s > 0 and _is_word(text[s - 1]) and _is_word(form[0]):
+            if word_first and s > 0 and _is_word(text[s - 1]):
                 continue
-            if e < len(text) and _is_word(text[e]) and _is_word(form[-1]):
-                continue
-            if e < len(text) and text[e] in not_before:
-                continue  # a currency prefix such as US$ or HK$, not a name
-            cands.append(Match(s, e, form, ids))
-        cands.sort(key=lambda m: (m.start, -(m.end - m.start)))
+            if e < size:
+                if word_last and _is_word(text[e]):
+                    continue
+                if text[e] in not_before:
+                    continue  # a currency prefix such as US$ or HK$, not a name
+            cands.append((s, e, form, ids))
+        cands.sort(key=lambda m: (m[0], m[0] - m[1]))
         out: list[Match] = []
         pos = -1
-        for m in cands:
-            if m.start >= pos:
-                out.append(m)
-                pos = m.end
+        for s, e, form, ids in cands:
+            if s >= pos:
+                out.append(Match(s, e, form, ids))
+                pos = e
         return out
+
+
+def _entry(form: str, ids: tuple[str, ...]) -> tuple[str, tuple[str, ...], int, bool, bool]:
+    """What the automaton keeps for a form: the form, its actors, its length and whether its first
+    and last characters are word characters (only then must the text around it not be one)."""
+    return form, ids, len(form), _is_word(form[:1]), _is_word(form[-1:])
 
 
 def _is_word(ch: str) -> bool:

@@ -6,7 +6,9 @@ Offsets are code point offsets into the text exactly as stored.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from re import _constants as C  # the stdlib regex parser, as prefilter.py uses it
+from re import _parser as P
 
 from .lexicon import SentenceCues
 
@@ -32,6 +34,44 @@ class Body:
 class BoilerplateRules:
     lines: tuple[tuple[str, re.Pattern[str]], ...]
     credit: re.Pattern[str] | None
+    # Matches the whole of a line when one of `lines` does (None: they cannot be joined): most
+    # lines are body text, told apart by one match instead of one per rule.
+    any_line: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "any_line", _any_of([rx for _, rx in self.lines]))
+
+
+def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One pattern that matches a whole text exactly when one of ``patterns`` matches the whole of
+    it, or None when they cannot be joined: groups are numbered anew in the joined pattern, so
+    none may name a group or refer to one, and flags must be the same and none set inside."""
+    flags = {rx.flags for rx in patterns}
+    if len(flags) != 1 or not all(_joinable(rx) for rx in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{rx.pattern})" for rx in patterns), flags.pop())
+    except re.error:
+        return None
+
+
+def _joinable(rx: re.Pattern[str]) -> bool:
+    if rx.groupindex:
+        return False
+    try:
+        tree = P.parse(rx.pattern, 0)
+    except (re.error, RecursionError, ValueError, TypeError):
+        return False
+    return tree.state.flags & ~re.UNICODE == 0 and not _refers(tree)
+
+
+def _refers(node: object) -> bool:
+    """Whether a parsed pattern refers to a group (a back-reference or a conditional)."""
+    if isinstance(node, P.SubPattern):
+        return any(op in (C.GROUPREF, C.GROUPREF_EXISTS) or _refers(av) for op, av in node.data)
+    if isinstance(node, (list, tuple)):
+        return any(_refers(x) for x in node)
+    return False
 
 
 # HTML left in page text is format, not wording: a block-level tag ends a line as a line break
@@ -97,7 +137,9 @@ def find_body(text: str, rules: BoilerplateRules, cues: SentenceCues) -> Body:
         if not any(ch.isalnum() for ch in text[start:end]):
             continue
         plain = _TAG.sub("", text[start:end]).strip()
-        rid = next((rid for rid, rx in rules.lines if rx.fullmatch(plain)), None)
+        rid = None
+        if rules.any_line is None or rules.any_line.fullmatch(plain):
+            rid = next((rid for rid, rx in rules.lines if rx.fullmatch(plain)), None)
         if rid is None and plain in seen and " " in plain:
             rid = "boilerplate.repeated-line"  # a caption or title printed twice is told once
         if rid:

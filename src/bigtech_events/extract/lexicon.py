@@ -13,8 +13,11 @@ and checked by their schemas, in :mod:`bigtech_events.ruleset`; this module comp
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import re
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from re import _constants as C  # the stdlib regex parser, as prefilter.py uses it
+from re import _parser as P
 
 from .cuefile import CueFile, Pattern, alternation
 
@@ -76,6 +79,9 @@ class TitleCues:
     appointed_verb_chars: int
     possessive_end_chars: int
     not_after_name_chars: int
+    # Finds any title form; None unless every match of `before_name` holds one (its group
+    # `titles` is `{titles}` and not optional): a sentence where it finds none has no match.
+    title_anywhere: Pattern | None = None
 
 
 @dataclass(frozen=True)
@@ -134,12 +140,16 @@ def _titles(f: CueFile, names: CueFile) -> TitleCues:
     entries = [t for t in entries if isinstance(t, dict)] if isinstance(entries, list) else []
     # One title form, longest first; atomic: "chief executive" never falls back to "chief".
     title = alternation([str(form) for t in entries for form in t.get("forms") or []], atomic=True)
+    forms = [str(form) for t in entries for form in t.get("forms") or []]
     values = {"title": title,
               "titles": f"{title}(?:{f.text('title_joiner')}{title})*",
               "qualifier": alternation(f.words("qualifiers")),
               "name_word": f"(?:{names.text('name_word')})"}
+    patterns = {k: f.pattern("patterns", k, values=values) for k in TITLE_PATTERNS}
+    holds_title = ("(?P<titles>{titles})" in f.text("patterns", "before_name")
+                   and _mandatory_group(patterns["before_name"], "titles"))
     return TitleCues(
-        **{k: f.pattern("patterns", k, values=values) for k in TITLE_PATTERNS},
+        **patterns,
         minister_of=f.pattern("minister_of", "pattern"),
         name_list_joiner=f.pattern("name_list_joiner"),
         ministry=f.text("minister_of", "ministry"),  # the schema checks it names {name}
@@ -152,7 +162,40 @@ def _titles(f: CueFile, names: CueFile) -> TitleCues:
         appointing_types=frozenset(f.words("appointing_types")),  # actor types: the schema checks them
         unrecorded_references=frozenset(f.words("unrecorded_references")),
         **{k: f.number("windows", k) for k in TITLE_WINDOWS},
-        not_after_name_chars=names.number("windows", "not_after_name_chars"))
+        not_after_name_chars=names.number("windows", "not_after_name_chars"),
+        title_anywhere=re.compile(_trie(forms)) if holds_title and forms else None)
+
+
+def _mandatory_group(rx: Pattern, name: str) -> bool:
+    """Whether the group ``name`` of ``rx`` takes part in every match: it is one of the items of the
+    pattern's top-level sequence (not inside an alternative, a repeat or a conditional)."""
+    number = rx.groupindex.get(name)
+    try:
+        items = list(P.parse(rx.pattern, rx.flags))
+    except (re.error, RecursionError, ValueError, TypeError):
+        return False
+    return any(op == C.SUBPATTERN and av[0] == number for op, av in items)
+
+
+def _trie(words: Iterable[str]) -> str:
+    """A regular expression that matches exactly the ``words``, written as a tree of their common
+    beginnings ("chair(?:man|woman)?"): a search for any of many words tries a few characters
+    at each position instead of every word."""
+    tree: dict[str, dict] = {}
+    for w in words:
+        node = tree
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def branch(node: dict[str, dict]) -> str:
+        alts = [re.escape(ch) + branch(sub) for ch, sub in node.items() if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else f"(?:{'|'.join(alts)})"
+        return f"(?:{body})?" if "" in node else body
+
+    return branch(tree)
 
 
 def _one_of(f: CueFile, key: str, allowed: Collection[str], what: str) -> tuple[str, ...]:

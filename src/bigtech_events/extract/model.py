@@ -48,6 +48,9 @@ class _Index:
     starts: list[int]
     longest: int  # the longest mention, in characters: how far back an overlap can start
     first: dict[str, int]  # where each actor is first mentioned
+    # The mentions of each sentence (``Doc.of_sentence``) and the sentences they were grouped by,
+    # made when first asked for and dropped when a mention is added.
+    by_sentence: tuple[tuple[Sentence, ...], dict[int, list[Mention]]] | None = None
 
 
 @dataclass
@@ -128,28 +131,42 @@ class Doc:
 
     def _idx(self) -> _Index:
         ix = self._index
-        if ix is None or ix.of is not self.mentions or ix.size != len(self.mentions):
-            first: dict[str, int] = {}
-            for m in self.mentions:
-                first.setdefault(m.actor_id, m.start)
-            ix = _Index(self.mentions, len(self.mentions), [m.start for m in self.mentions],
-                        max((m.end - m.start for m in self.mentions), default=0), first)
-            self._index = ix
+        if ix is not None and ix.of is self.mentions and ix.size == len(self.mentions):
+            return ix
+        first: dict[str, int] = {}
+        for m in self.mentions:
+            first.setdefault(m.actor_id, m.start)
+        ix = _Index(self.mentions, len(self.mentions), [m.start for m in self.mentions],
+                    max((m.end - m.start for m in self.mentions), default=0), first)
+        self._index = ix
         return ix
+
+    def _range(self, start: int, end: int, reach: bool = False) -> tuple[int, int]:
+        """The positions in ``mentions`` of those that start in [start, end); with ``reach``, from
+        as far before start as the longest mention (all that can overlap [start, end))."""
+        ix = self._index
+        if ix is None or ix.of is not self.mentions or ix.size != len(self.mentions):
+            ix = self._idx()
+        lo = bisect_left(ix.starts, start - ix.longest if reach else start)
+        return lo, bisect_left(ix.starts, end, lo)
 
     def add_mention(self, m: Mention) -> Mention:
         ix = self._idx()
-        i = bisect_left(ix.starts, m.start)
-        while i < len(ix.starts) and ix.starts[i] == m.start:
-            old = self.mentions[i]
-            if old.end == m.end and old.actor_id == m.actor_id:
-                return old
-            i += 1
-        j = bisect_left(self.mentions, _order(m), key=_order)
+        if not ix.starts or ix.starts[-1] < m.start:
+            j = len(self.mentions)  # after every mention (stages mostly add in document order)
+        else:
+            i = bisect_left(ix.starts, m.start)
+            while i < len(ix.starts) and ix.starts[i] == m.start:
+                old = self.mentions[i]
+                if old.end == m.end and old.actor_id == m.actor_id:
+                    return old
+                i += 1
+            j = bisect_left(self.mentions, _order(m), key=_order)
         self.mentions.insert(j, m)
         ix.starts.insert(j, m.start)
         ix.size += 1
         ix.longest = max(ix.longest, m.end - m.start)
+        ix.by_sentence = None
         if m.start < ix.first.get(m.actor_id, m.start + 1):
             ix.first[m.actor_id] = m.start
         self.note(m.sentence, m.rule_id, f"mention {m.text!r} -> {m.actor_id} ({m.resolution})")
@@ -161,36 +178,55 @@ class Doc:
 
     def starting_in(self, start: int, end: int) -> list[Mention]:
         """Mentions that start in [start, end), in document order."""
-        ix = self._idx()
-        return self.mentions[bisect_left(ix.starts, start):bisect_left(ix.starts, end)]
+        lo, hi = self._range(start, end)
+        return self.mentions[lo:hi]
 
     def overlapping(self, start: int, end: int) -> list[Mention]:
         """Mentions that share a character with [start, end)."""
-        ix = self._idx()
-        return [m for m in self.starting_in(start - ix.longest, end) if start < m.end]
+        lo, hi = self._range(start, end, reach=True)
+        return [m for m in self.mentions[lo:hi] if start < m.end]
 
     def covered(self, start: int, end: int) -> bool:
-        return bool(self.overlapping(start, end))
+        lo, hi = self._range(start, end, reach=True)
+        ms = self.mentions
+        return any(start < ms[i].end for i in range(lo, hi))
 
     def inside(self, pos: int) -> bool:
         """Whether pos falls strictly inside a mention (not at its first character)."""
-        return any(m.start < pos < m.end for m in self.overlapping(pos, pos + 1))
+        lo, hi = self._range(pos, pos, reach=True)
+        ms = self.mentions
+        return any(pos < ms[i].end for i in range(lo, hi))
 
     def ending_at(self, pos: int) -> list[Mention]:
-        return [m for m in self.starting_in(pos - self._idx().longest, pos) if m.end == pos]
+        lo, hi = self._range(pos, pos, reach=True)
+        return [m for m in self.mentions[lo:hi] if m.end == pos]
 
     def in_sentences(self, first: int, last: int) -> list[Mention]:
         """Mentions that start in sentences first..last (clipped to the article's sentences)."""
         first, last = max(first, 0), min(last, len(self.sentences) - 1)
         if first > last:
             return []
-        return self.starting_in(self.sentences[first].start, self.sentences[last].end)
+        lo, hi = self._range(self.sentences[first].start, self.sentences[last].end)
+        return self.mentions[lo:hi]
 
     def of_sentence(self, index: int) -> list[Mention]:
-        return [m for m in self.in_sentences(index, index) if m.sentence == index]
+        """Mentions that start in the ``index``-th sentence and say they are of it, in document order."""
+        if not 0 <= index < len(self.sentences):
+            return []
+        ix = self._idx()
+        if ix.by_sentence is None or ix.by_sentence[0] is not self.sentences:
+            groups: dict[int, list[Mention]] = {}
+            for m in self.mentions:
+                if 0 <= m.sentence < len(self.sentences):
+                    sent = self.sentences[m.sentence]
+                    if sent.start <= m.start < sent.end:
+                        groups.setdefault(m.sentence, []).append(m)
+            ix.by_sentence = (self.sentences, groups)
+        return list(ix.by_sentence[1].get(index, ()))
 
     def mentions_in(self, start: int, end: int) -> list[Mention]:
-        return [m for m in self.starting_in(start, end) if m.end <= end]
+        lo, hi = self._range(start, end)
+        return [m for m in self.mentions[lo:hi] if m.end <= end]
 
     def note(self, sentence: int, rule_id: str, what: str) -> None:
         self.trace.append({"sentence": sentence, "rule_id": rule_id, "produced": what})

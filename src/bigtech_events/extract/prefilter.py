@@ -36,6 +36,7 @@ MAX_GROUPS = 3  # the most groups kept per pattern (the longest words first)
 # Characters outside ASCII that a case-insensitive regex matches to an ASCII letter (Python's
 # `re` folds these with i, s and k), and the one character whose str.lower() is two characters.
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_FOLDED = tuple(chr(c) for c in _FOLD)
 
 Group = frozenset[str]
 T = TypeVar("T")
@@ -43,7 +44,11 @@ T = TypeVar("T")
 
 def fold(text: str) -> str:
     """``text`` case-folded as cues are: same length, each ASCII letter lower-case."""
-    return text.translate(_FOLD).lower()
+    # str.translate reads a text with any character outside ASCII one character at a time: only
+    # a text that holds one of the few characters it changes goes through it.
+    if any(ch in text for ch in _FOLDED):
+        text = text.translate(_FOLD)
+    return text.lower()
 
 
 @dataclass
@@ -188,6 +193,17 @@ def _sequence(items: Sequence[tuple[Any, Any]]) -> _Info:
     return _Info(None, groups)
 
 
+@dataclass
+class _Needs:
+    """What a list of rules needs: each pattern's cue-group mask, all the groups any of them
+    needs, and the rules picked so far by the groups present (of those)."""
+
+    items: Sequence[Any]
+    masks: list[int]
+    used: int
+    picked: dict[int, list[Any]]
+
+
 class CueIndex:
     """The cue groups of a rule set's patterns, in one automaton.
 
@@ -207,7 +223,7 @@ class CueIndex:
         for group, gid in ids.items():
             for w in group:
                 words[w] = words.get(w, 0) | 1 << gid
-        self._lists: dict[int, tuple[Sequence[Any], list[int]]] = {}
+        self._lists: dict[int, _Needs] = {}
         self._automaton: Any = None
         if words:
             automaton = ahocorasick.Automaton()
@@ -233,13 +249,34 @@ class CueIndex:
     def needs(self, items: Sequence[T], regex: Callable[[T], re.Pattern[str]]) -> list[int]:
         """The cue-group mask of each item's pattern, remembered for the list (a rule set's lists
         are few and live as long as the index)."""
+        return self._known(items, regex).masks
+
+    def pick(self, items: Sequence[T], regex: Callable[[T], re.Pattern[str]], hits: int) -> list[T]:
+        """The ``items`` whose pattern can match a text whose cue groups are ``hits``, in their
+        order. Only the groups the list's patterns need tell them apart, so the choice is
+        remembered by those: sentences of the same few words pick from the same few lists."""
         known = self._lists.get(id(items))
-        if known is None or known[0] is not items:
+        if known is None or known.items is not items or len(known.masks) != len(items):
+            known = self._known(items, regex)
+        key = hits & known.used
+        picked = known.picked.get(key)
+        if picked is None:
+            if len(known.picked) > 4096:
+                known.picked.clear()
+            picked = known.picked[key] = [x for x, n in zip(items, known.masks, strict=True) if n & key == n]
+        return list(picked)
+
+    def _known(self, items: Sequence[T], regex: Callable[[T], re.Pattern[str]]) -> _Needs:
+        known = self._lists.get(id(items))
+        if known is None or known.items is not items or len(known.masks) != len(items):
             if len(self._lists) > 64:
                 self._lists.clear()  # lists made on the fly are not worth keeping
-            known = (items, [self._need.get(id(regex(x)), 0) for x in items])
-            self._lists[id(items)] = known
-        return known[1]
+            masks = [self._need.get(id(regex(x)), 0) for x in items]
+            used = 0
+            for n in masks:
+                used |= n
+            known = self._lists[id(items)] = _Needs(items, masks, used, {})
+        return known
 
     def cueless(self) -> list[re.Pattern[str]]:
         """The patterns with no cue: tried on every sentence."""
@@ -258,5 +295,4 @@ def worth_trying(doc: Any, sentence: int, items: Sequence[T], regex: Callable[[T
     index, hits = doc.cue_index, doc.cue_hits
     if index is None or sentence >= len(hits):
         return list(items)
-    h = hits[sentence]
-    return [x for x, n in zip(items, index.needs(items, regex), strict=True) if n & h == n]
+    return index.pick(items, regex, hits[sentence])

@@ -30,17 +30,20 @@ class Reference:
 
 
 def resolve_references(doc: Doc, g: Grammar) -> None:
+    # The eligible mentions of whole sentences, by sentence: the mentions do not change while
+    # references are resolved, and the sentences before a pronoun are read again for the next.
+    whole: dict[int, list[Mention]] = {}
     for sent in doc.sentences:
         for p in g.pronoun.finditer(doc.text, sent.start, sent.end):
             if not stands_for_actor(doc, g, p):
                 continue
             types = g.pronouns.get(p.group(1), ())
-            target = _subject_of_recent(doc, g, p.start(), types, sent.index) or nearest_actor(
+            target = _subject_of_recent(doc, g, p.start(), types, sent.index, whole) or nearest_actor(
                 doc, p.start(), types, window=g.settings.pronoun_sentences, skip_modifiers=True)
             if target is not None:
                 _keep(doc, "pronoun", p.start(), p.end(), [target.actor_id], "coreference.pronoun", sent.index)
         for c in g.counted.finditer(doc.text, sent.start, sent.end):
-            group = _counted_group(doc, g, sent.index, c.group(1), c.group(2))
+            group = _counted_group(doc, g, sent.index, c.group(1), c.group(2), whole)
             _keep(doc, "counted", c.start(), c.end(), [x.actor_id for x in group], "coreference.counted",
                   sent.index)
         for o in g.object_pronoun.finditer(doc.text, sent.start, sent.end):
@@ -70,13 +73,22 @@ def _keep(doc: Doc, kind: str, start: int, end: int, actor_ids: list[str], rule_
             Mention(start, end, text, a, "coreference", rule_id, sentence) for a in actor_ids))
 
 
+def _eligible_in(doc: Doc, g: Grammar, idx: int, whole: dict[int, list[Mention]]) -> list[Mention]:
+    """``eligible`` over the whole ``idx``-th sentence, kept in ``whole``."""
+    ms = whole.get(idx)
+    if ms is None:
+        sent = doc.sentences[idx]
+        ms = whole[idx] = eligible(doc, g, sent.start, sent.end)
+    return ms
+
+
 def _earlier_sentences(sent_idx: int, n: int) -> list[int]:
     """The indexes of the n sentences before sent_idx, nearest first."""
     return [i for i in range(sent_idx - 1, sent_idx - 1 - n, -1) if i >= 0]
 
 
 def _subject_of_recent(doc: Doc, g: Grammar, before: int, types: tuple[str, ...],
-                       sent_idx: int) -> Mention | None:
+                       sent_idx: int, whole: dict[int, list[Mention]]) -> Mention | None:
     """For "it"/"he": the first actor of a fitting type named in this sentence before the pronoun,
     else in the sentences before (news style keeps the subject as the topic). A pronoun resolved
     before counts as naming its actor (a chain: "The regulator ... it summoned ... it ordered")."""
@@ -85,19 +97,21 @@ def _subject_of_recent(doc: Doc, g: Grammar, before: int, types: tuple[str, ...]
         end = before if idx == sent_idx else sent.end
         chain = [r.mentions[0] for (kind, start), r in doc.references.items()
                  if kind == "pronoun" and sent.start <= start < end]
-        for m in sorted([*eligible(doc, g, sent.start, end), *chain], key=lambda x: x.start):
+        # eligible(doc, g, sent.start, end): which mentions are eligible does not depend on the span.
+        named = [m for m in _eligible_in(doc, g, idx, whole) if m.start < end and m.end <= end]
+        for m in sorted([*named, *chain], key=lambda x: x.start):
             if doc.actors.get(m.actor_id, {}).get("actor_type") in types:
                 return m
     return None
 
 
-def _counted_group(doc: Doc, g: Grammar, sent_idx: int, number: str, kind_word: str) -> list[Mention]:
+def _counted_group(doc: Doc, g: Grammar, sent_idx: int, number: str, kind_word: str,
+                   whole: dict[int, list[Mention]]) -> list[Mention]:
     """"All three companies": the last group of exactly that many actors of the kind, named in the
     previous sentences (settings.yaml: counted_reference_sentences)."""
     n, kind = g.counted_numbers.get(number), g.counted_kinds.get(kind_word)
     for idx in _earlier_sentences(sent_idx, g.settings.counted_reference_sentences):
-        sent = doc.sentences[idx]
-        ms = [x for x in eligible(doc, g, sent.start, sent.end)
+        ms = [x for x in _eligible_in(doc, g, idx, whole)
               if doc.actors.get(x.actor_id, {}).get("actor_type") == kind]
         for i in range(len(ms)):
             group = group_from(doc, g, ms, i)

@@ -22,6 +22,28 @@ class RelationRule:
     modifier: str = "object"  # which mention only qualifies the other: "first", "second" or "object"
 
 
+# The rules whose `between` matches a short text, by rule list (held, so that its id is not
+# reused) and text: the same few words (", ", "'s ", " and ") stand between names in every article.
+_FITTING: dict[int, tuple[list[RelationRule], dict[str, tuple[RelationRule, ...]]]] = {}
+_FITTING_CHARS = 80  # longer texts seldom come back: not remembered
+_FITTING_SIZE = 20_000  # texts remembered per rule list before starting afresh
+
+
+def _fitting(rules: list[RelationRule], between: str) -> tuple[RelationRule, ...]:
+    """The ``rules`` whose ``between`` matches the whole of ``between``, in their order."""
+    if len(between) > _FITTING_CHARS:
+        return tuple(r for r in rules if r.between.fullmatch(between))
+    known = _FITTING.get(id(rules))
+    if known is None or known[0] is not rules or len(known[1]) > _FITTING_SIZE:
+        if len(_FITTING) > 64:
+            _FITTING.clear()  # lists made on the fly are not worth keeping
+        known = _FITTING[id(rules)] = (rules, {})
+    out = known[1].get(between)
+    if out is None:
+        out = known[1][between] = tuple(r for r in rules if r.between.fullmatch(between))
+    return out
+
+
 def add_affiliation(doc: Doc, aff: Affiliation) -> bool:
     """Record ``aff`` unless the article already states the same relation between the same two
     actors: one row per stated tie, the repeats (headline, caption, body) being evidence of it.
@@ -83,11 +105,11 @@ def find_relations(doc: Doc, rules: list[RelationRule], g: Grammar) -> None:
             # Only the next mention that follows this one (no name in between): adjacent pairs.
             later = [x for x in ms[i + 1:] if x.start >= first.end]
             for named in later[:1] + [x for x in later[1:] if (x.start, x.end) == (later[0].start, later[0].end)]:
-                between = doc.text[first.end:named.start]
+                fitting = _fitting(rules, doc.text[first.end:named.start])
+                if not fitting:
+                    continue
                 second = _head(doc, rules, ms, named)
-                for rule in rules:
-                    if not rule.between.fullmatch(between):
-                        continue
+                for rule in fitting:
                     if rule.first_types and _type(doc, first.actor_id) not in rule.first_types:
                         continue
                     if rule.second_types and _type(doc, second.actor_id) not in rule.second_types:
@@ -117,8 +139,8 @@ def _head(doc: Doc, rules: list[RelationRule], ms: list[Mention], m: Mention) ->
     if nxt is None:
         return m
     between = doc.text[m.end:nxt.start]
-    for rule in rules:
-        if (rule.modifier == "first" and rule.between.fullmatch(between)
+    for rule in _fitting(rules, between):
+        if (rule.modifier == "first"
                 and (not rule.first_types or _type(doc, m.actor_id) in rule.first_types)
                 and (not rule.second_types or _type(doc, nxt.actor_id) in rule.second_types)):
             return nxt

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import string
 from dataclasses import dataclass
 
 from .actors import register_pattern_actor
@@ -38,12 +39,25 @@ class TitleRules:
     name_shape: re.Pattern[str] | None = None
     pinyin_word: re.Pattern[str] | None = None
     not_after_name: re.Pattern[str] | None = None
+    # What every match of `name_shape` (ruleset.compile.load_titles) holds: a surname, white
+    # space and a capital. A sentence without it has no name shape.
+    surname_before_capital: re.Pattern[str] | None = None
+    # org_adjectives and org_references (longest first), each with the pattern that finds it
+    # right before a title
+    adjectives_before: list[tuple[str, str, re.Pattern[str]]] | None = None
+    references_before: list[tuple[str, tuple[str, ...], re.Pattern[str]]] | None = None
 
     def compile(self) -> None:
         """The titles by form, and a regex that finds each form in matched title words."""
         self.by_form = {f: t for t in self.titles for f in t.forms}
         # Atomic: once a title form matched, a shorter one is not tried ("chief executive", not "chief").
         self.title_split = re.compile(alternation(self.by_form, atomic=True))
+        surnames = "|".join(sorted(self.surnames, key=len, reverse=True))  # as name_shape has them
+        self.surname_before_capital = re.compile(rf"(?:{surnames})\s+[A-Z]")
+        self.adjectives_before = [(adj, actor_id, re.compile(rf"(?<![\w-]){re.escape(adj)} $"))
+                                  for adj, actor_id in self.org_adjectives.items()]
+        self.references_before = [(ref, types, re.compile(rf"(?<![\w-]){re.escape(ref)}\s+$"))
+                                  for ref, types in sorted(self.org_references.items(), key=lambda kv: -len(kv[0]))]
 
     def split(self, words: str) -> list[Title]:
         """The titles named in ``words`` ("founder and CEO" -> founder, CEO)."""
@@ -119,6 +133,8 @@ def nearest_actor(doc: Doc, before: int, types: tuple[str, ...], window: int,
 
 def find_titles(doc: Doc, rules: TitleRules, gaz: Gazetteer, cues: TitleCues) -> None:
     for sent in doc.sentences:
+        if cues.title_anywhere is not None and not cues.title_anywhere.search(doc.text, sent.start, sent.end):
+            continue  # no title form: no match
         for m in cues.before_name.finditer(doc.text, sent.start, sent.end):
             _one_title(doc, rules, cues, gaz, sent.index, sent.start, m)
     appositive_titles(doc, rules, cues)
@@ -127,8 +143,15 @@ def find_titles(doc: Doc, rules: TitleRules, gaz: Gazetteer, cues: TitleCues) ->
 def name_shape_persons(doc: Doc, rules: TitleRules, gaz: Gazetteer, rx: re.Pattern[str],
                        stop_after: re.Pattern[str], cues: TitleCues) -> None:
     """Chinese names no list has: a known surname and a pinyin given name ("Zhang Lidong")."""
+    cue = rules.surname_before_capital if rx is rules.name_shape else None
     for sent in doc.sentences:
-        for m in rx.finditer(doc.text, sent.start, sent.end):
+        start = sent.start
+        if cue is not None:
+            c = cue.search(doc.text, sent.start, sent.end)
+            if c is None:
+                continue  # no surname before a capital: no name shape
+            start = _word_before(doc.text, sent.start, c.start())
+        for m in rx.finditer(doc.text, start, sent.end):
             s, e = m.span()
             if doc.covered(s, e) or stop_after.match(doc.text[e:e + cues.not_after_name_chars]):
                 continue
@@ -137,6 +160,19 @@ def name_shape_persons(doc: Doc, rules: TitleRules, gaz: Gazetteer, rx: re.Patte
                 continue
             actor_id = register_pattern_actor(doc, gaz, name, "person")
             doc.add_mention(Mention(s, e, name, actor_id, "name", "person.name-shape", sent.index))
+
+
+def _word_before(text: str, lo: int, pos: int) -> int:
+    """Where a name shape whose surname is at or after ``pos`` can start, no earlier than ``lo``: at
+    its surname, or at the capitalised word and white space before it (Hong Kong order). Back over
+    the letters ending at ``pos``, one white space and the letters before it."""
+    while pos > lo and text[pos - 1] in string.ascii_letters:
+        pos -= 1
+    if pos > lo and text[pos - 1].isspace():
+        pos -= 1
+    while pos > lo and text[pos - 1] in string.ascii_letters:
+        pos -= 1
+    return pos
 
 
 def _org_appointed(doc: Doc, rules: TitleRules, cues: TitleCues) -> None:
@@ -377,16 +413,17 @@ def _organisation(doc: Doc, rules: TitleRules, cues: TitleCues, gaz: Gazetteer, 
                     qualifier, start = q2.group("q"), sent_start + q2.start()
             return x.actor_id, start, qualifier
     # An adjective: "Chinese premier".
-    for adj, actor_id in rules.org_adjectives.items():
-        if re.search(rf"(?<![\w-]){re.escape(adj)} $", pre) and actor_id in gaz.actors:
+    assert rules.adjectives_before is not None and rules.references_before is not None
+    for adj, actor_id, before in rules.adjectives_before:
+        if adj in pre and before.search(pre) and actor_id in gaz.actors:
             s = sent_start + len(pre) - len(adj) - 1
             doc.actors.setdefault(actor_id, gaz.actors[actor_id].row())
             doc.add_mention(Mention(s, s + len(adj), adj, actor_id, "alias", "title.org-adjective", sent_idx,
                                     modifier=True))
             return actor_id, s, qualifier
     # A reference to an organisation named earlier: "the city's", "company".
-    for ref, types in sorted(rules.org_references.items(), key=lambda kv: -len(kv[0])):
-        if re.search(rf"(?<![\w-]){re.escape(ref)}\s+$", pre):
+    for ref, types, before in rules.references_before:
+        if ref in pre and before.search(pre):
             s = sent_start + len(pre.rstrip()) - len(ref)
             fitting = tuple(t for t in types if any(t in title.org_types for title in titles)) or types
             target = nearest_actor(doc, s, fitting, window=cues.org_reference_sentences, skip_modifiers=False)
