@@ -51,6 +51,17 @@ def _descriptor_schema(resource: dict[str, Any]) -> dict[str, Any]:
     return json.loads(json.dumps(resource.get("schema")))
 
 
+def _size_and_digest(path: Path, chunk: int = 1 << 20) -> tuple[int, str]:
+    """Size and sha256 of a file, read a chunk at a time (memory: one chunk, whatever the file)."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as f:
+        while block := f.read(chunk):
+            digest.update(block)
+            size += len(block)
+    return size, digest.hexdigest()
+
+
 def check_files(root: Path, descriptor: dict[str, Any]) -> list[str]:
     problems = []
     listed = set()
@@ -65,11 +76,10 @@ def check_files(root: Path, descriptor: dict[str, Any]) -> list[str]:
         if not path.is_file():
             problems.append(f"datapackage.json:resource {res.get('name')}: file {res.get('path')} is missing")
             continue
-        data = path.read_bytes()
-        if res.get("bytes") != len(data):
+        size, digest = _size_and_digest(path)
+        if res.get("bytes") != size:
             problems.append(f"datapackage.json:resource {res['name']}: bytes is {res.get('bytes')} but "
-                            f"the file has {len(data)}; rebuild the package")
-        digest = hashlib.sha256(data).hexdigest()
+                            f"the file has {size}; rebuild the package")
         if res.get("hash") != f"sha256:{digest}":
             problems.append(f"datapackage.json:resource {res['name']}: hash does not match "
                             f"{res['path']}; rebuild the package")
