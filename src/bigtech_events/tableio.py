@@ -119,9 +119,11 @@ def _bad_date() -> Any:
     raise ValueError("not a YYYY-MM-DD date")
 
 
-def _csv_options(schema: dict[str, Any]) -> pacsv.ConvertOptions:
+def csv_options(schema: dict[str, Any], include_columns: list[str] | None = None) -> pacsv.ConvertOptions:
+    """Every column (or those included) read as text, an empty unquoted cell as null."""
     return pacsv.ConvertOptions(column_types={f["name"]: pa.string() for f in schema["fields"]},
-                                strings_can_be_null=True, quoted_strings_can_be_null=False)
+                                strings_can_be_null=True, quoted_strings_can_be_null=False,
+                                include_columns=include_columns)
 
 
 def csv_error(path: Path, exc: Exception) -> str:
@@ -143,7 +145,7 @@ def open_csv(path: Path, schema: dict[str, Any],
     """
     try:
         reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=block_bytes),
-                                convert_options=_csv_options(schema))
+                                convert_options=csv_options(schema))
     except Exception as exc:  # noqa: BLE001 - pyarrow raises ArrowInvalid and others
         return None, [csv_error(path, exc)]
     problems = _header_problem(path, reader.schema.names, schema)
