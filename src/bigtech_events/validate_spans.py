@@ -4,21 +4,24 @@ The texts are not part of a package (releases carry none), so the checks run for
 whose text is found in a seeds folder, and say which articles they could not check.
 
 The span columns are read from the Parquet files a batch of rows at a time, with the texts of
-that batch's articles only; a participant's span is compared with its mention's by a join of the
-two tables' span columns.
+that batch's articles only; a participant's span is compared with its mention's by reading both
+tables in step, article by article (both are written sorted by article, and a participant names
+a mention of its own article), with a join of the two tables' span columns when they are not so.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .validate_keys import batches, has_rules, numbered
-from .validate_tables import rule_note
+from .validate_tables import _repeated_hashes, rule_note
 
 #: Columns holding the recorded words of a span, per table.
 SPAN_TEXT = {"mentions": "text", "affiliations": "evidence", "events": "evidence", "event_mentions": "evidence",
@@ -28,9 +31,10 @@ SPANS = [*((t, c, "char_start", "char_end") for t, c in SPAN_TEXT.items()),
          ("events", "trigger", "trigger_start", "trigger_end")]
 #: How many article ids the line about skipped span checks names.
 SHOWN_ABSENT = 5
-#: Seed texts kept between span tables (each table reads the articles in the same order), up to
-#: this many bytes; beyond it the oldest are read again when needed.
-TEXT_CACHE_BYTES = 64 << 20
+#: Seed texts kept, up to this many characters; beyond it the oldest are read again when needed.
+#: Each span table reads the articles in the same order, so a package whose texts are larger
+#: reads each text again per table whatever the limit: it only needs to hold an article's text.
+TEXT_CACHE_BYTES = 8 << 20
 
 
 class Texts:
@@ -121,6 +125,95 @@ def _span_problems(table: str, path: Path, schema: dict[str, Any], span: tuple[s
 
 def _participant_spans(parts_path: Path, mentions_path: Path) -> list[str]:
     """Each participant that names its mention has that mention's span."""
+    bad = _participant_spans_in_step(parts_path, mentions_path)
+    if bad is None:
+        bad = _participant_spans_joined(parts_path, mentions_path)
+    return [f"event_participants:row {row + 1}:column char_start: span differs from its mention "
+            f"{mention}; fix the participant rule" for row, mention in bad]
+
+
+class _Unsorted(Exception):
+    """A table's rows are not in article order."""
+
+
+def _by_article(path: Path, columns: list[str]) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``columns`` (the first being ``article_id``), raising :class:`_Unsorted` at the
+    first row out of article order (or without an article)."""
+    last = ""
+    for batch in batches(path, columns):
+        for row in zip(*(batch[c] for c in columns), strict=True):
+            if row[0] is None or row[0] < last:
+                raise _Unsorted
+            last = row[0]
+            yield row
+
+
+def _differs(lo: Any, hi: Any, spans: list[tuple[Any, Any]] | None) -> bool:
+    """Whether a span is not that of every mention of its id (the join's verdict: a missing mention
+    or value never matches)."""
+    return not spans or any(None in (lo, hi, m_lo, m_hi) or (lo, hi) != (m_lo, m_hi) for m_lo, m_hi in spans)
+
+
+def _participant_spans_in_step(parts_path: Path, mentions_path: Path) -> list[tuple[int, str]] | None:
+    """The (row, mention) of each participant whose span differs from its mention's, both tables
+    read in step by article (memory: one article's mentions); ``None`` when a table is not in
+    article order or a mention id repeats (then only a join says it as before).
+
+    A participant naming a mention of another article is looked up in a second reading of the
+    mentions, for those ids only."""
+    span = ["article_id", "mention_id", "char_start", "char_end"]
+    hashes: list[np.ndarray] = []
+
+    def mentions() -> Iterator[tuple[Any, ...]]:
+        ids: list[Any] = []
+        for row in _by_article(mentions_path, span):
+            ids.append(row[1])
+            if len(ids) == 1 << 16:
+                hashes.append(np.fromiter(map(hash, ids), np.int64, len(ids)))
+                ids = []
+            yield row
+        hashes.append(np.fromiter(map(hash, ids), np.int64, len(ids)))
+
+    bad: list[tuple[int, str]] = []
+    elsewhere: dict[int, tuple[str, Any, Any]] = {}
+    try:
+        pending = mentions()
+        ahead = next(pending, None)
+        article, here = None, {}
+        for row, (part_article, mention, lo, hi) in enumerate(_by_article(parts_path, span)):
+            if part_article != article:
+                article, here = part_article, {}
+                while ahead is not None and ahead[0] <= article:
+                    if ahead[0] == article and ahead[1] is not None:
+                        here.setdefault(ahead[1], []).append((ahead[2], ahead[3]))
+                    ahead = next(pending, None)
+            if mention is None:
+                continue
+            if mention not in here:
+                elsewhere[row] = (mention, lo, hi)
+            elif _differs(lo, hi, here[mention]):
+                bad.append((row, mention))
+        for _ in pending:
+            pass
+    except _Unsorted:
+        return None
+    if len(_repeated_hashes(hashes)):
+        return None
+    if elsewhere:
+        wanted = {mention for mention, _, _ in elsewhere.values()}
+        spans: dict[str, list[tuple[Any, Any]]] = {}
+        for batch in batches(mentions_path, span[1:]):
+            for mention, lo, hi in zip(batch["mention_id"], batch["char_start"], batch["char_end"], strict=True):
+                if mention in wanted:
+                    spans.setdefault(mention, []).append((lo, hi))
+        bad += [(row, mention) for row, (mention, lo, hi) in elsewhere.items() if _differs(lo, hi, spans.get(mention))]
+        bad.sort()
+    return bad
+
+
+def _participant_spans_joined(parts_path: Path, mentions_path: Path) -> list[tuple[int, str]]:
+    """What :func:`_participant_spans_in_step` finds, by a join of the two tables' span columns
+    (memory: those columns of both tables)."""
     span = ["mention_id", "char_start", "char_end"]
     parts = numbered(pq.read_table(parts_path, columns=span))
     parts = parts.filter(pc.is_valid(parts["mention_id"]))
@@ -129,13 +222,12 @@ def _participant_spans(parts_path: Path, mentions_path: Path) -> list[str]:
     same = pc.and_(pc.equal(joined["char_start"], joined["m_start"]), pc.equal(joined["char_end"], joined["m_end"]))
     bad = joined.filter(pc.invert(pc.fill_null(same, False))).sort_by("__row")
     seen: set[int] = set()
-    problems = []
+    found = []
     for row, mention in zip(bad["__row"].to_pylist(), bad["mention_id"].to_pylist(), strict=True):
         if row not in seen:
             seen.add(row)
-            problems.append(f"event_participants:row {row + 1}:column char_start: span differs from its mention "
-                            f"{mention}; fix the participant rule")
-    return problems
+            found.append((row, mention))
+    return found
 
 
 def skipped_line(absent: list[str], articles: int) -> str | None:
