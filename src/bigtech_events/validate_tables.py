@@ -45,7 +45,7 @@ from .tableio import (
 
 #: Rows per batch: large enough that pandera's fixed cost per call is small, small enough that a
 #: batch of the widest table (events: the evidence sentence of every row) stays in tens of MB.
-BATCH_ROWS = 50_000
+BATCH_ROWS = 20_000
 MAX_PER_CHECK = 20
 LINES_PER_FILE = MAX_PER_CHECK * 5
 
@@ -267,7 +267,14 @@ def _repeated_hashes(parts: list[np.ndarray]) -> np.ndarray:
     hashes = np.concatenate(parts) if parts else np.empty(0, np.int64)
     parts.clear()
     hashes.sort()
-    return np.unique(hashes[1:][hashes[1:] == hashes[:-1]])
+    return distinct(hashes[1:][hashes[1:] == hashes[:-1]])
+
+
+def distinct(ordered: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array (without ``np.unique``'s sort or hash table)."""
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
 def check_keys(side: Side) -> None:
@@ -325,9 +332,15 @@ def _key_batches(side: Side, columns: list[str], rules: list[str]) -> Iterator[p
             yield pa.Table.from_batches([batch])
         return
     fields = [f for f in side.schema["fields"] if f["name"] in columns]
-    reader = pacsv.open_csv(side.path, convert_options=csv_options(
-        {"fields": [f for f in side.schema["fields"] if f["name"] in columns + rules]},
-        include_columns=columns + rules))
+    with side.path.open("rb") as file:
+        yield from _converted(side, pacsv.open_csv(file, convert_options=csv_options(
+            {"fields": [f for f in side.schema["fields"] if f["name"] in columns + rules]},
+            include_columns=columns + rules)), fields, rules)
+
+
+def _converted(side: Side, reader: pacsv.CSVStreamingReader, fields: list[dict[str, Any]],
+               rules: list[str]) -> Iterator[pa.Table]:
+    """The key columns of each batch of CSV text converted to their types, ``rule_id`` as text."""
     line = 2
     for batch in reader:
         converted, _ = convert_csv(batch, {"fields": fields}, side.table, line)
