@@ -1,8 +1,9 @@
 """Checks across rows and tables, read from the Parquet files column by column.
 
-- every foreign key resolves: the referred keys are kept as one 8-byte hash each (Python's, keyed
-  per process), sorted, and the referring rows are looked up a batch at a time (memory: 8 bytes
-  per referred row, never whole columns); a key whose hash is not there is certainly missing;
+- every foreign key resolves: the referring rows are looked up a batch at a time among the referred
+  keys, which are the referred column itself when it has at most ``EXACT_KEYS`` rows, or else one
+  8-byte hash per row (Python's, keyed per process), sorted (memory: 8 bytes per referred row,
+  never whole columns; a key whose hash is not there is certainly missing);
 - every ``amounts.value_usd`` is its value at the rate its ``usd_rate_id`` names: the exchange
   rates (a small table) against the amounts' money columns read a batch of rows at a time.
 
@@ -11,7 +12,7 @@ The span checks (:mod:`.validate_spans`) read their columns with :func:`batches`
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .validate_tables import BATCH_ROWS, MAX_PER_CHECK, key_hashes, rule_note
+from .validate_tables import BATCH_ROWS, MAX_PER_CHECK, distinct, key_hashes, rule_note
+
+#: Referred tables up to this many rows are looked up by their values (Arrow's set lookup), larger
+#: ones by the hashes of their keys.
+EXACT_KEYS = 250_000
 
 
 def _names(value: Any) -> list[str]:
@@ -51,7 +56,7 @@ def check_foreign_keys(paths: dict[str, Path], schemas: dict[str, dict[str, Any]
 def _missing_references(table: str, paths: dict[str, Path], schemas: dict[str, dict[str, Any]],
                         fk: dict[str, Any], ref_table: str) -> list[str]:
     cols, ref_cols = _names(fk["fields"]), _names(fk["reference"]["fields"])
-    known = _sorted_hashes(paths[ref_table], ref_cols)
+    found_in = _lookup(paths[ref_table], ref_cols)
     rules = ["rule_id"] if has_rules(schemas[table]) else []
     problems: list[str] = []
     offset = 0
@@ -59,10 +64,7 @@ def _missing_references(table: str, paths: dict[str, Path], schemas: dict[str, d
         present = np.ones(batch.num_rows, bool)
         for c in cols:
             present &= pc.is_valid(batch.column(c)).to_numpy(zero_copy_only=False)
-        hashes = key_hashes(batch, tuple(cols))
-        at = np.minimum(np.searchsorted(known, hashes), max(len(known) - 1, 0))
-        found = known[at] == hashes if len(known) else np.zeros(batch.num_rows, bool)
-        for i in np.flatnonzero(present & ~found)[:MAX_PER_CHECK - len(problems)].tolist():
+        for i in np.flatnonzero(present & ~found_in(batch, cols))[:MAX_PER_CHECK - len(problems)].tolist():
             key = tuple(batch.column(c)[i].as_py() for c in cols)
             rule = batch.column("rule_id")[i].as_py() if rules else None
             problems.append(f"{table}:row {offset + i + 1}:column {','.join(cols)}: "
@@ -74,17 +76,39 @@ def _missing_references(table: str, paths: dict[str, Path], schemas: dict[str, d
     return problems
 
 
+def _lookup(path: Path, columns: list[str]) -> Callable[[pa.RecordBatch, list[str]], np.ndarray]:
+    """Whether each row of a batch has its values of the given columns among those of ``columns``
+    of a Parquet file, by value (a single column of at most ``EXACT_KEYS`` rows) or by hash."""
+    if len(columns) == 1 and pq.ParquetFile(path).metadata.num_rows <= EXACT_KEYS:
+        values = pq.read_table(path, columns=columns).column(0).combine_chunks()
+        return lambda batch, cols: pc.is_in(batch.column(cols[0]), value_set=values).to_numpy(zero_copy_only=False)
+    known = _sorted_hashes(path, columns)
+
+    def by_hash(batch: pa.RecordBatch, cols: list[str]) -> np.ndarray:
+        if not len(known):
+            return np.zeros(batch.num_rows, bool)
+        hashes = key_hashes(batch, tuple(cols))
+        return known[np.minimum(np.searchsorted(known, hashes), len(known) - 1)] == hashes
+
+    return by_hash
+
+
 def _sorted_hashes(path: Path, columns: list[str]) -> np.ndarray:
     """The distinct hashes of the rows' values of ``columns`` of a Parquet file, sorted (rows with
     a missing value included: they never match a referring row, which has all its values)."""
     parts = [key_hashes(batch, tuple(columns))
              for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS, columns=columns)]
-    return np.unique(np.concatenate(parts)) if parts else np.empty(0, np.int64)
+    if not parts:
+        return np.empty(0, np.int64)
+    hashes = np.concatenate(parts)
+    parts.clear()
+    hashes.sort()
+    return distinct(hashes)
 
 
-def batches(path: Path, columns: list[str]) -> Iterator[dict[str, list[Any]]]:
-    """The given columns of a Parquet file, ``BATCH_ROWS`` rows at a time, as lists by column."""
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS, columns=columns):
+def batches(path: Path, columns: list[str], rows: int = 0) -> Iterator[dict[str, list[Any]]]:
+    """The given columns of a Parquet file, ``rows`` (``BATCH_ROWS``) rows at a time, as lists by column."""
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=rows or BATCH_ROWS, columns=columns):
         yield {c: batch.column(c).to_pylist() for c in columns}
 
 

@@ -3,8 +3,10 @@
 The texts are not part of a package (releases carry none), so the checks run for the articles
 whose text is found in a seeds folder, and say which articles they could not check.
 
-The span columns are read from the Parquet files a batch of rows at a time, with the texts of
-that batch's articles only; a participant's span is compared with its mention's by reading both
+The span columns of every table are read from the Parquet files a batch of rows at a time, all
+tables in step, article by article (they are written sorted by article), so that each text is read
+once and only one is held; a table found out of article order is checked again on its own, its
+texts read as its rows ask for them. A participant's span is compared with its mention's by reading both
 tables in step, article by article (both are written sorted by article, and a participant names
 a mention of its own article), with a join of the two tables' span columns when they are not so.
 """
@@ -29,11 +31,13 @@ SPAN_TEXT = {"mentions": "text", "affiliations": "evidence", "events": "evidence
 #: Every span of a package as (table, column of its words, start column, end column).
 SPANS = [*((t, c, "char_start", "char_end") for t, c in SPAN_TEXT.items()),
          ("events", "trigger", "trigger_start", "trigger_end")]
+#: Rows per batch of a span table: the tables are read in step, a batch of each held as Python
+#: values, the recorded words included.
+SPAN_ROWS = 4_096
 #: How many article ids the line about skipped span checks names.
 SHOWN_ABSENT = 5
-#: Seed texts kept, up to this many characters; beyond it the oldest are read again when needed.
-#: Each span table reads the articles in the same order, so a package whose texts are larger
-#: reads each text again per table whatever the limit: it only needs to hold an article's text.
+#: Seed texts kept, up to this many characters; beyond it the oldest are read again when needed
+#: (the tables are read in step by article, so this only spares a table out of order some reads).
 TEXT_CACHE_BYTES = 8 << 20
 
 
@@ -93,33 +97,74 @@ def check_spans(paths: dict[str, Path], schemas: dict[str, dict[str, Any]],
         return [], []
     texts, problems, absent = seed_texts(paths["articles"], seeds_dir)
     if texts.good:
-        for table, col, start, end in SPANS:
-            if table in paths:
-                problems += _span_problems(table, paths[table], schemas[table], (col, start, end), texts)
+        problems += _spans_in_step([(t, paths[t], schemas[t], (c, lo, hi)) for t, c, lo, hi in SPANS if t in paths],
+                                   texts)
     if "event_participants" in paths and "mentions" in paths:
         problems += _participant_spans(paths["event_participants"], paths["mentions"])
     return problems, absent
 
 
-def _span_problems(table: str, path: Path, schema: dict[str, Any], span: tuple[str, str, str],
-                   texts: Texts) -> list[str]:
+SpanTable = tuple[str, Path, dict[str, Any], tuple[str, str, str]]
+#: A span to compare: (article, row, start, end, recorded words, rule).
+SpanRow = tuple[str, int, int, int, str, Any]
+
+
+def _span_rows(path: Path, schema: dict[str, Any], span: tuple[str, str, str]) -> Iterator[SpanRow]:
+    """The spans of a table that can be compared (an article and every value given; a missing value
+    is the schema check's to report), in file order."""
     col, start, end = span
     rules = ["rule_id"] if has_rules(schema) else []
-    problems: list[str] = []
     offset = 0
-    for batch in batches(path, ["article_id", start, end, col, *rules]):
+    for batch in batches(path, ["article_id", start, end, col, *rules], SPAN_ROWS):
         rule_ids = batch["rule_id"] if rules else [None] * len(batch[col])
         for i, (article, lo, hi, words, rule) in enumerate(zip(batch["article_id"], batch[start], batch[end],
                                                                batch[col], rule_ids, strict=True)):
-            text = texts.get(article)
-            if text is None or lo is None or hi is None or words is None:
-                continue  # no text to compare with, or a missing value (the schema check reports it)
-            got = text[lo:hi]
-            if got != words:
-                note = rule_note("<NA>" if rule is None and rules else rule)
-                problems.append(f"{table}:row {offset + i + 1}:column {col}: text[{lo}:{hi}] is {got!r}, "
-                                f"not the recorded {words!r}{note}; fix the offsets or the rule")
+            if article is not None and lo is not None and hi is not None and words is not None:
+                yield article, offset + i, lo, hi, words, "<NA>" if rule is None and rules else rule
         offset += len(batch[col])
+
+
+def _span_problem(table: str, col: str, text: str, span: SpanRow) -> str | None:
+    _, row, lo, hi, words, rule = span
+    got = text[lo:hi]
+    if got == words:
+        return None
+    return (f"{table}:row {row + 1}:column {col}: text[{lo}:{hi}] is {got!r}, "
+            f"not the recorded {words!r}{rule_note(rule)}; fix the offsets or the rule")
+
+
+def _spans_in_step(tables: list[SpanTable], texts: Texts) -> list[str]:
+    """The span problems of ``tables``, all read in step article by article (each text read once);
+    a table found out of article order is checked again on its own (:func:`_span_problems`)."""
+    rows = [_span_rows(path, schema, span) for _, path, schema, span in tables]
+    heads = [next(r, None) for r in rows]
+    found: list[list[str]] = [[] for _ in tables]
+    unsorted: set[int] = set()
+    while any(head is not None for head in heads):
+        article = min(head[0] for head in heads if head is not None)
+        text = texts.get(article)
+        for k, (table, _, _, (col, _, _)) in enumerate(tables):
+            while (head := heads[k]) is not None and head[0] == article:
+                if text is not None and (line := _span_problem(table, col, text, head)) is not None:
+                    found[k].append(line)
+                heads[k] = next(rows[k], None)
+            if (head := heads[k]) is not None and head[0] < article:
+                unsorted.add(k)
+                heads[k] = None
+    for k in unsorted:
+        table, path, schema, span = tables[k]
+        found[k] = _span_problems(table, path, schema, span, texts)
+    return [line for lines in found for line in lines]
+
+
+def _span_problems(table: str, path: Path, schema: dict[str, Any], span: tuple[str, str, str],
+                   texts: Texts) -> list[str]:
+    """The span problems of one table, its texts read as its rows ask for them."""
+    problems: list[str] = []
+    for row in _span_rows(path, schema, span):
+        text = texts.get(row[0])
+        if text is not None and (line := _span_problem(table, span[0], text, row)) is not None:
+            problems.append(line)
     return problems
 
 
