@@ -8,7 +8,7 @@ the row has one):
   table schema (types, required, unique, enums, patterns, ranges, EDTF,
   dates, primary keys), a batch of rows at a time (:mod:`.validate_tables`);
 - CSV and Parquet hold the same rows (compared batch by batch);
-- every foreign key resolves (joins on the key columns, :mod:`.validate_keys`);
+- every foreign key resolves (looked up a batch of rows at a time, :mod:`.validate_keys`);
 - every ``amounts.value_usd`` is its value at the rate its ``usd_rate_id`` names
   (the amounts' money columns a batch at a time, :mod:`.validate_keys`);
 - every span reproduces its recorded text from the seed, for each article whose
@@ -18,7 +18,8 @@ the row has one):
   independent check: run last, only when everything else passed, one
   resource per worker process.
 
-Memory is bounded by a batch of rows and the key columns of one table, not by the package.
+Memory is bounded by a batch of rows and 8 bytes per row of one table's key (its hash), not by
+the whole package's columns.
 """
 
 from __future__ import annotations
