@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -276,3 +277,78 @@ def test_a_csv_cell_left_empty_where_parquet_has_a_value_is_a_difference(package
         pytest.skip("the first article has no url")
     rewrite(package_copy, "articles", lambda rows: _set(rows, url=None), parquet=False)
     assert f"articles.csv:line 2:column url: CSV has <NA> but Parquet has {url!r}" in _problems(package_copy)
+
+
+# ---------------------------------------------------------------- defects more than 10,000 rows in
+
+
+def _many_mentions(rows, n: int = 12_000):
+    """The mentions repeated (same article, same spans) to ``n`` rows, the copies with ids of their own."""
+    return [{**rows[i % len(rows)], **({"mention_id": f"m-{i:016x}"} if i >= len(rows) else {})}
+            for i in range(n)]
+
+
+@pytest.mark.parametrize("case", ["in article order", "keys by hash", "out of article order"])
+def test_defects_past_ten_thousand_rows_are_found_at_their_rows(package_copy: Path, monkeypatch, case: str):
+    """A repeated key, a dangling reference and a wrong span, all past the first 10,000 rows (so
+    in a later batch at the validation's own batch size), with the tables in article order, with
+    the referred keys looked up by hash, and with a row out of article order (the checks that
+    read tables in step by article must notice it and still find every defect)."""
+    import bigtech_events.validate_keys as keys
+
+    if not read_rows(package_copy, "mentions"):
+        pytest.skip("no mentions in this build")
+    if case == "keys by hash":
+        monkeypatch.setattr(keys, "EXACT_KEYS", 0)
+
+    def plant(rows):
+        rows = _many_mentions(rows)
+        rows[11_000]["mention_id"] = rows[10_500]["mention_id"]
+        rows[10_800]["actor_id"] = "no-such-actor"
+        rows[11_500]["text"] = "Nobody"
+        if case == "out of article order":
+            rows[10_200]["article_id"] = "a-out-of-order"
+        return rows
+
+    rewrite(package_copy, "mentions", plant)
+    rows = read_rows(package_copy, "mentions")
+    found = _problems(package_copy)
+    repeated = rows[10_500]["mention_id"]
+    for row in (10_501, 11_001):
+        assert f"mentions.parquet:row {row}:column mention_id: value {repeated!r} is not unique" in found
+        assert f"mentions.csv:line {row + 1}:column mention_id: value {repeated!r} is not unique" in found
+    assert "mentions:row 10801:column actor_id: 'no-such-actor' is not a actors.actor_id" in found
+    assert "mentions:row 11501:column text: text[" in found and "not the recorded 'Nobody'" in found
+    if case == "out of article order":
+        assert "mentions:row 10201:column article_id: 'a-out-of-order' is not a articles.article_id" in found
+    assert found.count("is not unique") == 4 and found.count("'no-such-actor' is not a") == 1
+    assert found.count("not the recorded") == 1
+
+
+def test_a_participant_span_past_ten_thousand_rows_is_checked_in_and_out_of_article_order(package_copy: Path):
+    """A participant naming a mention past the first 10,000 rows is compared with that mention's
+    span, whether the mentions are read in step by article or joined (a row out of order)."""
+    parts = read_rows(package_copy, "event_participants")
+    named = [k for k, p in enumerate(parts) if p["mention_id"] is not None]
+    if not named:
+        pytest.skip("no participant names a mention in this build")
+    k = named[0]
+    for out_of_order in (False, True):
+        def plant(rows, out_of_order=out_of_order):
+            rows = _many_mentions(rows)
+            rows[11_000]["mention_id"] = parts[k]["mention_id"]
+            rows[11_000]["char_start"] = parts[k]["char_start"]
+            rows[11_000]["char_end"] = parts[k]["char_end"]
+            original = next(i for i, r in enumerate(rows[:11_000]) if r["mention_id"] == parts[k]["mention_id"])
+            rows[original]["mention_id"] = "m-ffffffffffffffff"
+            rows[11_000]["char_start"] += 1
+            if out_of_order:
+                rows[10_200]["article_id"] = "a-out-of-order"
+            return rows
+
+        copy = package_copy.parent / f"pkg-{out_of_order}"
+        shutil.copytree(package_copy, copy)
+        rewrite(copy, "mentions", plant)
+        found = _problems(copy)
+        assert f"event_participants:row {k + 1}:column char_start: span differs from its mention " \
+            f"{parts[k]['mention_id']}" in found

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pandas as pd
 import pyarrow as pa
@@ -119,9 +119,11 @@ def _bad_date() -> Any:
     raise ValueError("not a YYYY-MM-DD date")
 
 
-def _csv_options(schema: dict[str, Any]) -> pacsv.ConvertOptions:
+def csv_options(schema: dict[str, Any], include_columns: list[str] | None = None) -> pacsv.ConvertOptions:
+    """Every column (or those included) read as text, an empty unquoted cell as null."""
     return pacsv.ConvertOptions(column_types={f["name"]: pa.string() for f in schema["fields"]},
-                                strings_can_be_null=True, quoted_strings_can_be_null=False)
+                                strings_can_be_null=True, quoted_strings_can_be_null=False,
+                                include_columns=include_columns)
 
 
 def csv_error(path: Path, exc: Exception) -> str:
@@ -141,13 +143,28 @@ def open_csv(path: Path, schema: dict[str, Any],
 
     Convert each with :func:`convert_csv`; reading a batch may still raise (see :func:`csv_error`).
     """
+    file = path.open("rb")
     try:
-        reader = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=block_bytes),
-                                convert_options=_csv_options(schema))
+        reader = pacsv.open_csv(file, read_options=pacsv.ReadOptions(block_size=block_bytes),
+                                convert_options=csv_options(schema))
     except Exception as exc:  # noqa: BLE001 - pyarrow raises ArrowInvalid and others
+        file.close()
         return None, [csv_error(path, exc)]
     problems = _header_problem(path, reader.schema.names, schema)
-    return (None if problems else iter(reader)), problems
+    if problems:
+        file.close()
+        return None, problems
+    return _closing(reader, file), problems
+
+
+def _closing(reader: pacsv.CSVStreamingReader, file: BinaryIO) -> Iterator[pa.RecordBatch]:
+    """The batches of ``reader``, closing ``file`` after the last.
+
+    Arrow is given a Python file rather than the path: reading a path, it reads the file ahead of
+    the batches asked for, as far as the whole file (memory: the CSV file, not a block).
+    """
+    with file:
+        yield from reader
 
 
 def _convert_cells(values: pa.Array, ftype: str, where: str, column: str, first_line: int,

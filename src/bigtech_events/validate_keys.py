@@ -1,7 +1,9 @@
 """Checks across rows and tables, read from the Parquet files column by column.
 
-- every foreign key resolves: an anti-join of the referring column(s) against the referred ones
-  (Arrow's hash join; memory: those key columns, never whole tables);
+- every foreign key resolves: the referring rows are looked up a batch at a time among the referred
+  keys, which are the referred column itself when it has at most ``EXACT_KEYS`` rows, or else one
+  8-byte hash per row (Python's, keyed per process), sorted (memory: 8 bytes per referred row,
+  never whole columns; a key whose hash is not there is certainly missing);
 - every ``amounts.value_usd`` is its value at the rate its ``usd_rate_id`` names: the exchange
   rates (a small table) against the amounts' money columns read a batch of rows at a time.
 
@@ -10,15 +12,20 @@ The span checks (:mod:`.validate_spans`) read their columns with :func:`batches`
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .validate_tables import BATCH_ROWS, MAX_PER_CHECK, rule_note
+from .validate_tables import BATCH_ROWS, MAX_PER_CHECK, distinct, key_hashes, rule_note
+
+#: Referred tables up to this many rows are looked up by their values (Arrow's set lookup), larger
+#: ones by the hashes of their keys.
+EXACT_KEYS = 250_000
 
 
 def _names(value: Any) -> list[str]:
@@ -31,15 +38,6 @@ def numbered(table: pa.Table) -> pa.Table:
 
 def has_rules(schema: dict[str, Any]) -> bool:
     return any(f["name"] == "rule_id" for f in schema["fields"])
-
-
-def _rules_at(path: Path, schema: dict[str, Any], rows: list[int]) -> dict[int, Any]:
-    """``rule_id`` of the given rows (that one column read), by row number."""
-    if not rows or not has_rules(schema):
-        return {}
-    column = pq.read_table(path, columns=["rule_id"]).column(0)
-    values = column.take(pa.array(rows, pa.int64())).to_pylist()
-    return {i: "<NA>" if v is None else v for i, v in zip(rows, values, strict=True)}
 
 
 def check_foreign_keys(paths: dict[str, Path], schemas: dict[str, dict[str, Any]]) -> list[str]:
@@ -58,25 +56,59 @@ def check_foreign_keys(paths: dict[str, Path], schemas: dict[str, dict[str, Any]
 def _missing_references(table: str, paths: dict[str, Path], schemas: dict[str, dict[str, Any]],
                         fk: dict[str, Any], ref_table: str) -> list[str]:
     cols, ref_cols = _names(fk["fields"]), _names(fk["reference"]["fields"])
-    child = numbered(pq.read_table(paths[table], columns=cols))
-    present = pc.and_(*[pc.is_valid(child[c]) for c in cols]) if len(cols) > 1 else pc.is_valid(child[cols[0]])
-    child = child.filter(present)
-    known = pq.read_table(paths[ref_table], columns=ref_cols).group_by(ref_cols).aggregate([])
-    missing = child.join(known, keys=cols, right_keys=ref_cols, join_type="left anti")
-    if missing.num_rows == 0:
-        return []
-    missing = missing.sort_by("__row").slice(0, MAX_PER_CHECK)
-    rows = missing["__row"].to_pylist()
-    rules = _rules_at(paths[table], schemas[table], rows)
-    keys = zip(*(missing[c].to_pylist() for c in cols), strict=True)
-    return [f"{table}:row {i + 1}:column {','.join(cols)}: {(key if len(key) > 1 else key[0])!r} "
-            f"is not a {ref_table}.{','.join(ref_cols)}{rule_note(rules.get(i))}; fix the reference"
-            for i, key in zip(rows, keys, strict=True)]
+    found_in = _lookup(paths[ref_table], ref_cols)
+    rules = ["rule_id"] if has_rules(schemas[table]) else []
+    problems: list[str] = []
+    offset = 0
+    for batch in pq.ParquetFile(paths[table]).iter_batches(batch_size=BATCH_ROWS, columns=[*cols, *rules]):
+        present = np.ones(batch.num_rows, bool)
+        for c in cols:
+            present &= pc.is_valid(batch.column(c)).to_numpy(zero_copy_only=False)
+        for i in np.flatnonzero(present & ~found_in(batch, cols))[:MAX_PER_CHECK - len(problems)].tolist():
+            key = tuple(batch.column(c)[i].as_py() for c in cols)
+            rule = batch.column("rule_id")[i].as_py() if rules else None
+            problems.append(f"{table}:row {offset + i + 1}:column {','.join(cols)}: "
+                            f"{(key if len(key) > 1 else key[0])!r} is not a {ref_table}.{','.join(ref_cols)}"
+                            f"{rule_note('<NA>' if rule is None and rules else rule)}; fix the reference")
+        if len(problems) >= MAX_PER_CHECK:
+            break
+        offset += batch.num_rows
+    return problems
 
 
-def batches(path: Path, columns: list[str]) -> Iterator[dict[str, list[Any]]]:
-    """The given columns of a Parquet file, ``BATCH_ROWS`` rows at a time, as lists by column."""
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS, columns=columns):
+def _lookup(path: Path, columns: list[str]) -> Callable[[pa.RecordBatch, list[str]], np.ndarray]:
+    """Whether each row of a batch has its values of the given columns among those of ``columns``
+    of a Parquet file, by value (a single column of at most ``EXACT_KEYS`` rows) or by hash."""
+    if len(columns) == 1 and pq.ParquetFile(path).metadata.num_rows <= EXACT_KEYS:
+        values = pq.read_table(path, columns=columns).column(0).combine_chunks()
+        return lambda batch, cols: pc.is_in(batch.column(cols[0]), value_set=values).to_numpy(zero_copy_only=False)
+    known = _sorted_hashes(path, columns)
+
+    def by_hash(batch: pa.RecordBatch, cols: list[str]) -> np.ndarray:
+        if not len(known):
+            return np.zeros(batch.num_rows, bool)
+        hashes = key_hashes(batch, tuple(cols))
+        return known[np.minimum(np.searchsorted(known, hashes), len(known) - 1)] == hashes
+
+    return by_hash
+
+
+def _sorted_hashes(path: Path, columns: list[str]) -> np.ndarray:
+    """The distinct hashes of the rows' values of ``columns`` of a Parquet file, sorted (rows with
+    a missing value included: they never match a referring row, which has all its values)."""
+    parts = [key_hashes(batch, tuple(columns))
+             for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS, columns=columns)]
+    if not parts:
+        return np.empty(0, np.int64)
+    hashes = np.concatenate(parts)
+    parts.clear()
+    hashes.sort()
+    return distinct(hashes)
+
+
+def batches(path: Path, columns: list[str], rows: int = 0) -> Iterator[dict[str, list[Any]]]:
+    """The given columns of a Parquet file, ``rows`` (``BATCH_ROWS``) rows at a time, as lists by column."""
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=rows or BATCH_ROWS, columns=columns):
         yield {c: batch.column(c).to_pylist() for c in columns}
 
 

@@ -3,22 +3,27 @@
 The texts are not part of a package (releases carry none), so the checks run for the articles
 whose text is found in a seeds folder, and say which articles they could not check.
 
-The span columns are read from the Parquet files a batch of rows at a time, with the texts of
-that batch's articles only; a participant's span is compared with its mention's by a join of the
-two tables' span columns.
+The span columns of every table are read from the Parquet files a batch of rows at a time, all
+tables in step, article by article (they are written sorted by article), so that each text is read
+once and only one is held; a table found out of article order is checked again on its own, its
+texts read as its rows ask for them. A participant's span is compared with its mention's by reading both
+tables in step, article by article (both are written sorted by article, and a participant names
+a mention of its own article), with a join of the two tables' span columns when they are not so.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .validate_keys import batches, has_rules, numbered
-from .validate_tables import rule_note
+from .validate_tables import _repeated_hashes, rule_note
 
 #: Columns holding the recorded words of a span, per table.
 SPAN_TEXT = {"mentions": "text", "affiliations": "evidence", "events": "evidence", "event_mentions": "evidence",
@@ -26,11 +31,14 @@ SPAN_TEXT = {"mentions": "text", "affiliations": "evidence", "events": "evidence
 #: Every span of a package as (table, column of its words, start column, end column).
 SPANS = [*((t, c, "char_start", "char_end") for t, c in SPAN_TEXT.items()),
          ("events", "trigger", "trigger_start", "trigger_end")]
+#: Rows per batch of a span table: the tables are read in step, a batch of each held as Python
+#: values, the recorded words included.
+SPAN_ROWS = 4_096
 #: How many article ids the line about skipped span checks names.
 SHOWN_ABSENT = 5
-#: Seed texts kept between span tables (each table reads the articles in the same order), up to
-#: this many bytes; beyond it the oldest are read again when needed.
-TEXT_CACHE_BYTES = 64 << 20
+#: Seed texts kept, up to this many characters; beyond it the oldest are read again when needed
+#: (the tables are read in step by article, so this only spares a table out of order some reads).
+TEXT_CACHE_BYTES = 8 << 20
 
 
 class Texts:
@@ -89,38 +97,168 @@ def check_spans(paths: dict[str, Path], schemas: dict[str, dict[str, Any]],
         return [], []
     texts, problems, absent = seed_texts(paths["articles"], seeds_dir)
     if texts.good:
-        for table, col, start, end in SPANS:
-            if table in paths:
-                problems += _span_problems(table, paths[table], schemas[table], (col, start, end), texts)
+        problems += _spans_in_step([(t, paths[t], schemas[t], (c, lo, hi)) for t, c, lo, hi in SPANS if t in paths],
+                                   texts)
     if "event_participants" in paths and "mentions" in paths:
         problems += _participant_spans(paths["event_participants"], paths["mentions"])
     return problems, absent
 
 
-def _span_problems(table: str, path: Path, schema: dict[str, Any], span: tuple[str, str, str],
-                   texts: Texts) -> list[str]:
+SpanTable = tuple[str, Path, dict[str, Any], tuple[str, str, str]]
+#: A span to compare: (article, row, start, end, recorded words, rule).
+SpanRow = tuple[str, int, int, int, str, Any]
+
+
+def _span_rows(path: Path, schema: dict[str, Any], span: tuple[str, str, str]) -> Iterator[SpanRow]:
+    """The spans of a table that can be compared (an article and every value given; a missing value
+    is the schema check's to report), in file order."""
     col, start, end = span
     rules = ["rule_id"] if has_rules(schema) else []
-    problems: list[str] = []
     offset = 0
-    for batch in batches(path, ["article_id", start, end, col, *rules]):
+    for batch in batches(path, ["article_id", start, end, col, *rules], SPAN_ROWS):
         rule_ids = batch["rule_id"] if rules else [None] * len(batch[col])
         for i, (article, lo, hi, words, rule) in enumerate(zip(batch["article_id"], batch[start], batch[end],
                                                                batch[col], rule_ids, strict=True)):
-            text = texts.get(article)
-            if text is None or lo is None or hi is None or words is None:
-                continue  # no text to compare with, or a missing value (the schema check reports it)
-            got = text[lo:hi]
-            if got != words:
-                note = rule_note("<NA>" if rule is None and rules else rule)
-                problems.append(f"{table}:row {offset + i + 1}:column {col}: text[{lo}:{hi}] is {got!r}, "
-                                f"not the recorded {words!r}{note}; fix the offsets or the rule")
+            if article is not None and lo is not None and hi is not None and words is not None:
+                yield article, offset + i, lo, hi, words, "<NA>" if rule is None and rules else rule
         offset += len(batch[col])
+
+
+def _span_problem(table: str, col: str, text: str, span: SpanRow) -> str | None:
+    _, row, lo, hi, words, rule = span
+    got = text[lo:hi]
+    if got == words:
+        return None
+    return (f"{table}:row {row + 1}:column {col}: text[{lo}:{hi}] is {got!r}, "
+            f"not the recorded {words!r}{rule_note(rule)}; fix the offsets or the rule")
+
+
+def _spans_in_step(tables: list[SpanTable], texts: Texts) -> list[str]:
+    """The span problems of ``tables``, all read in step article by article (each text read once);
+    a table found out of article order is checked again on its own (:func:`_span_problems`)."""
+    rows = [_span_rows(path, schema, span) for _, path, schema, span in tables]
+    heads = [next(r, None) for r in rows]
+    found: list[list[str]] = [[] for _ in tables]
+    unsorted: set[int] = set()
+    while any(head is not None for head in heads):
+        article = min(head[0] for head in heads if head is not None)
+        text = texts.get(article)
+        for k, (table, _, _, (col, _, _)) in enumerate(tables):
+            while (head := heads[k]) is not None and head[0] == article:
+                if text is not None and (line := _span_problem(table, col, text, head)) is not None:
+                    found[k].append(line)
+                heads[k] = next(rows[k], None)
+            if (head := heads[k]) is not None and head[0] < article:
+                unsorted.add(k)
+                heads[k] = None
+    for k in unsorted:
+        table, path, schema, span = tables[k]
+        found[k] = _span_problems(table, path, schema, span, texts)
+    return [line for lines in found for line in lines]
+
+
+def _span_problems(table: str, path: Path, schema: dict[str, Any], span: tuple[str, str, str],
+                   texts: Texts) -> list[str]:
+    """The span problems of one table, its texts read as its rows ask for them."""
+    problems: list[str] = []
+    for row in _span_rows(path, schema, span):
+        text = texts.get(row[0])
+        if text is not None and (line := _span_problem(table, span[0], text, row)) is not None:
+            problems.append(line)
     return problems
 
 
 def _participant_spans(parts_path: Path, mentions_path: Path) -> list[str]:
     """Each participant that names its mention has that mention's span."""
+    bad = _participant_spans_in_step(parts_path, mentions_path)
+    if bad is None:
+        bad = _participant_spans_joined(parts_path, mentions_path)
+    return [f"event_participants:row {row + 1}:column char_start: span differs from its mention "
+            f"{mention}; fix the participant rule" for row, mention in bad]
+
+
+class _Unsorted(Exception):
+    """A table's rows are not in article order."""
+
+
+def _by_article(path: Path, columns: list[str]) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``columns`` (the first being ``article_id``), raising :class:`_Unsorted` at the
+    first row out of article order (or without an article)."""
+    last = ""
+    for batch in batches(path, columns):
+        for row in zip(*(batch[c] for c in columns), strict=True):
+            if row[0] is None or row[0] < last:
+                raise _Unsorted
+            last = row[0]
+            yield row
+
+
+def _differs(lo: Any, hi: Any, spans: list[tuple[Any, Any]] | None) -> bool:
+    """Whether a span is not that of every mention of its id (the join's verdict: a missing mention
+    or value never matches)."""
+    return not spans or any(None in (lo, hi, m_lo, m_hi) or (lo, hi) != (m_lo, m_hi) for m_lo, m_hi in spans)
+
+
+def _participant_spans_in_step(parts_path: Path, mentions_path: Path) -> list[tuple[int, str]] | None:
+    """The (row, mention) of each participant whose span differs from its mention's, both tables
+    read in step by article (memory: one article's mentions); ``None`` when a table is not in
+    article order or a mention id repeats (then only a join says it as before).
+
+    A participant naming a mention of another article is looked up in a second reading of the
+    mentions, for those ids only."""
+    span = ["article_id", "mention_id", "char_start", "char_end"]
+    hashes: list[np.ndarray] = []
+
+    def mentions() -> Iterator[tuple[Any, ...]]:
+        ids: list[Any] = []
+        for row in _by_article(mentions_path, span):
+            ids.append(row[1])
+            if len(ids) == 1 << 16:
+                hashes.append(np.fromiter(map(hash, ids), np.int64, len(ids)))
+                ids = []
+            yield row
+        hashes.append(np.fromiter(map(hash, ids), np.int64, len(ids)))
+
+    bad: list[tuple[int, str]] = []
+    elsewhere: dict[int, tuple[str, Any, Any]] = {}
+    try:
+        pending = mentions()
+        ahead = next(pending, None)
+        article, here = None, {}
+        for row, (part_article, mention, lo, hi) in enumerate(_by_article(parts_path, span)):
+            if part_article != article:
+                article, here = part_article, {}
+                while ahead is not None and ahead[0] <= article:
+                    if ahead[0] == article and ahead[1] is not None:
+                        here.setdefault(ahead[1], []).append((ahead[2], ahead[3]))
+                    ahead = next(pending, None)
+            if mention is None:
+                continue
+            if mention not in here:
+                elsewhere[row] = (mention, lo, hi)
+            elif _differs(lo, hi, here[mention]):
+                bad.append((row, mention))
+        for _ in pending:
+            pass
+    except _Unsorted:
+        return None
+    if len(_repeated_hashes(hashes)):
+        return None
+    if elsewhere:
+        wanted = {mention for mention, _, _ in elsewhere.values()}
+        spans: dict[str, list[tuple[Any, Any]]] = {}
+        for batch in batches(mentions_path, span[1:]):
+            for mention, lo, hi in zip(batch["mention_id"], batch["char_start"], batch["char_end"], strict=True):
+                if mention in wanted:
+                    spans.setdefault(mention, []).append((lo, hi))
+        bad += [(row, mention) for row, (mention, lo, hi) in elsewhere.items() if _differs(lo, hi, spans.get(mention))]
+        bad.sort()
+    return bad
+
+
+def _participant_spans_joined(parts_path: Path, mentions_path: Path) -> list[tuple[int, str]]:
+    """What :func:`_participant_spans_in_step` finds, by a join of the two tables' span columns
+    (memory: those columns of both tables)."""
     span = ["mention_id", "char_start", "char_end"]
     parts = numbered(pq.read_table(parts_path, columns=span))
     parts = parts.filter(pc.is_valid(parts["mention_id"]))
@@ -129,13 +267,12 @@ def _participant_spans(parts_path: Path, mentions_path: Path) -> list[str]:
     same = pc.and_(pc.equal(joined["char_start"], joined["m_start"]), pc.equal(joined["char_end"], joined["m_end"]))
     bad = joined.filter(pc.invert(pc.fill_null(same, False))).sort_by("__row")
     seen: set[int] = set()
-    problems = []
+    found = []
     for row, mention in zip(bad["__row"].to_pylist(), bad["mention_id"].to_pylist(), strict=True):
         if row not in seen:
             seen.add(row)
-            problems.append(f"event_participants:row {row + 1}:column char_start: span differs from its mention "
-                            f"{mention}; fix the participant rule")
-    return problems
+            found.append((row, mention))
+    return found
 
 
 def skipped_line(absent: list[str], articles: int) -> str | None:

@@ -7,20 +7,24 @@ key columns), and each batch is
 - checked by the pandera schema generated from the table schema (without its uniqueness checks),
 - compared between the two formats.
 
-Uniqueness (unique columns and the primary key) needs every row but only the key columns: they
-are gathered batch by batch and checked at the end by a group-by. The lines reported are those a
-whole-table pandera run reports: the same words, the same order (the primary key first, then
-column by column and check by check, rows ascending), at most ``MAX_PER_CHECK * 5`` per file.
+Uniqueness (unique columns and the primary key) needs every row but only its key: each key is
+kept as one 8-byte hash per row (whatever its columns hold), gathered batch by batch and sorted at
+the end. Only when two hashes are equal is the file read again, for the key columns of the rows
+with a repeated hash, which a group-by on the values then decides: a hash collision is never
+reported as a repeat. The lines reported are those a whole-table pandera run reports: the same
+words, the same order (the primary key first, then column by column and check by check, rows
+ascending), at most ``MAX_PER_CHECK * 5`` per file.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pandera.errors
 import pyarrow as pa
@@ -29,11 +33,19 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .pandera_schemas import pandera_schema
-from .tableio import convert_csv, csv_error, open_csv, open_parquet, parquet_error, to_pandas
+from .tableio import (
+    convert_csv,
+    csv_error,
+    csv_options,
+    open_csv,
+    open_parquet,
+    parquet_error,
+    to_pandas,
+)
 
 #: Rows per batch: large enough that pandera's fixed cost per call is small, small enough that a
 #: batch of the widest table (events: the evidence sentence of every row) stays in tens of MB.
-BATCH_ROWS = 50_000
+BATCH_ROWS = 20_000
 MAX_PER_CHECK = 20
 LINES_PER_FILE = MAX_PER_CHECK * 5
 
@@ -142,11 +154,13 @@ class Side:
     open_problems: list[str]
     read_problems: list[str] = field(default_factory=list)
     rows: int = 0
-    keys: list[pa.Table] = field(default_factory=list)
+    #: Per key (its columns), the hashes of the rows read so far, a numpy array per batch.
+    hashes: dict[tuple[str, ...], list[np.ndarray]] = field(default_factory=dict)
     log: FailureLog = field(init=False)
 
     def __post_init__(self) -> None:
         self.log = FailureLog(self.table, self.fmt, self.schema)
+        self.hashes = {key: [] for key in unique_keys(self.schema)}
         self._windows = windows(self.batches, BATCH_ROWS) if self.batches is not None else None
 
     @property
@@ -173,16 +187,26 @@ class Side:
             self.read_problems += bad
         if window is None or self.read_problems:
             return True, None
-        self.keys.append(window.select(key_columns(self.schema)))
+        for key, found in self.hashes.items():
+            found.append(key_hashes(window, key))
         df = to_pandas(window, self.schema, categorical=False)
         df.index = pd.RangeIndex(offset, offset + len(df))
         return True, df
 
 
-def key_columns(schema: dict[str, Any]) -> list[str]:
-    pk = list(schema.get("primaryKey") or [])
-    unique = [f["name"] for f in schema["fields"] if f.get("constraints", {}).get("unique")]
-    return list(dict.fromkeys(unique + (pk if len(pk) > 1 else [])))
+def unique_keys(schema: dict[str, Any]) -> list[tuple[str, ...]]:
+    """The keys whose values must not repeat: the composite primary key, then each unique column."""
+    pk = tuple(schema.get("primaryKey") or [])
+    unique = [(f["name"],) for f in schema["fields"] if f.get("constraints", {}).get("unique")]
+    return list(dict.fromkeys(([pk] if len(pk) > 1 else []) + unique))
+
+
+def key_hashes(table: pa.Table | pa.RecordBatch, key: tuple[str, ...]) -> np.ndarray:
+    """One 64-bit hash per row of the values of ``key`` (Python's: keyed per process, nulls included),
+    equal for equal values."""
+    columns = [table.column(c).to_pylist() for c in key]
+    values = columns[0] if len(columns) == 1 else zip(*columns, strict=True)
+    return np.fromiter(map(hash, values), np.int64, table.num_rows)
 
 
 def _open(table: str, fmt: str, path: Path, schema: dict[str, Any]) -> Side:
@@ -228,8 +252,9 @@ def _check_frame(validator: Any, side: Side, df: pd.DataFrame) -> None:
 
 
 def _repeated_rows(keys: pa.Table, columns: list[str]) -> pa.Table:
-    """The rows (with their row number ``__row``) whose values in ``columns`` occur more than once."""
-    numbered = keys.select(columns).append_column("__row", pa.array(range(keys.num_rows), pa.int64()))
+    """The rows of ``keys`` (numbered by their column ``__row``) whose values in ``columns`` occur
+    more than once, by row number."""
+    numbered = keys.select([*columns, "__row"])
     counts = numbered.group_by(columns).aggregate([("__row", "count")])
     repeated = counts.filter(pc.greater(counts["__row_count"], 1)).drop_columns(["__row_count"])
     if repeated.num_rows == 0:
@@ -237,43 +262,93 @@ def _repeated_rows(keys: pa.Table, columns: list[str]) -> pa.Table:
     return numbered.join(repeated, keys=columns, join_type="inner").sort_by("__row")
 
 
+def _repeated_hashes(parts: list[np.ndarray]) -> np.ndarray:
+    """The hashes occurring more than once among ``parts`` (which are released), sorted."""
+    hashes = np.concatenate(parts) if parts else np.empty(0, np.int64)
+    parts.clear()
+    hashes.sort()
+    return distinct(hashes[1:][hashes[1:] == hashes[:-1]])
+
+
+def distinct(ordered: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array (without ``np.unique``'s sort or hash table)."""
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
 def check_keys(side: Side) -> None:
     """Unique columns and the composite primary key of one file, as pandera words them."""
-    if not side.keys:
+    suspects = {key: _repeated_hashes(parts) for key, parts in side.hashes.items()}
+    suspects = {key: found for key, found in suspects.items() if len(found)}
+    if not suspects:
         return
-    keys = pa.concat_tables(side.keys)
-    side.keys = []
-    pk = list(side.schema.get("primaryKey") or [])
+    rows = _rows_with_hashes(side, suspects)
+    pk = tuple(side.schema.get("primaryKey") or [])
     found: list[tuple[Key, str, int, str]] = []
-    if len(pk) > 1:
-        rows = _repeated_rows(keys, pk)
+    if len(pk) > 1 and pk in suspects:
+        repeated = _repeated_rows(rows, list(pk))
         for col in pk:
-            for idx, value in zip(rows["__row"].to_pylist(), rows[col].to_pylist(), strict=True):
+            for idx, value in zip(repeated["__row"].to_pylist(), repeated[col].to_pylist(), strict=True):
                 found.append(((0, side.log.positions[col], 0, idx), col, idx, f"primary key repeats ({value!r})"))
-    for col in (f["name"] for f in side.schema["fields"] if f.get("constraints", {}).get("unique")):
-        rows = _repeated_rows(keys, [col])
-        for idx, value in zip(rows["__row"].to_pylist(), rows[col].to_pylist(), strict=True):
+    for (col,) in (key for key in suspects if len(key) == 1):
+        repeated = _repeated_rows(rows, [col])
+        for idx, value in zip(repeated["__row"].to_pylist(), repeated[col].to_pylist(), strict=True):
             found.append(((1, side.log.positions[col], 1, idx), col, idx, f"value {value!r} is not unique"))
     if not found:
         return
-    rule = _rules_at(side, sorted({idx for _, _, idx, _ in found}))
+    rules: dict[int, Any] = {}
+    if "__rule" in rows.column_names:
+        rules = {idx: pd.NA if rule is None else rule
+                 for idx, rule in zip(rows["__row"].to_pylist(), rows["__rule"].to_pylist(), strict=True)}
     for key, col, idx, what in found:
-        side.log.add(key, col, idx, what, rule(idx))
+        side.log.add(key, col, idx, what, rules.get(idx))
 
 
-def _rules_at(side: Side, rows: list[int]) -> Callable[[int], Any]:
-    """The ``rule_id`` of the given rows of a file (its one column read again), by row number."""
-    if "rule_id" not in (f["name"] for f in side.schema["fields"]):
-        return lambda idx: None
+def _rows_with_hashes(side: Side, suspects: dict[tuple[str, ...], np.ndarray]) -> pa.Table:
+    """The key columns (and ``rule_id`` as ``__rule``) of the rows of a file whose key hash is one
+    of ``suspects``, numbered by ``__row``: the file read again, a batch at a time."""
+    columns = list(dict.fromkeys(c for key in suspects for c in key))
+    rules = ["rule_id"] if "rule_id" in (f["name"] for f in side.schema["fields"]) else []
+    picked: list[pa.Table] = []
+    offset = 0
+    for batch in _key_batches(side, columns, rules):
+        hit = np.zeros(batch.num_rows, bool)
+        for key, hashes in suspects.items():
+            hit |= np.isin(key_hashes(batch, key), hashes)
+        if hit.any():
+            rows = np.flatnonzero(hit)
+            table = batch.select(columns + rules).take(pa.array(rows))
+            table = table.append_column("__row", pa.array(rows + offset, pa.int64()))
+            picked.append(table.rename_columns([*columns, *(["__rule"] if rules else []), "__row"]))
+        offset += batch.num_rows
+    return pa.concat_tables(picked)
+
+
+def _key_batches(side: Side, columns: list[str], rules: list[str]) -> Iterator[pa.Table]:
+    """Columns of a file a batch at a time, typed as in the first reading (CSV converted)."""
     if side.fmt == "parquet":
-        column = pq.read_table(side.path, columns=["rule_id"]).column(0)
-    else:
-        column = pacsv.read_csv(side.path, convert_options=pacsv.ConvertOptions(
-            include_columns=["rule_id"], column_types={"rule_id": pa.string()}, strings_can_be_null=True,
-            quoted_strings_can_be_null=False)).column(0)
-    values = column.take(pa.array(rows, pa.int64())).to_pylist()
-    found = {idx: pd.NA if v is None else v for idx, v in zip(rows, values, strict=True)}
-    return found.get
+        for batch in pq.ParquetFile(side.path).iter_batches(batch_size=BATCH_ROWS, columns=columns + rules):
+            yield pa.Table.from_batches([batch])
+        return
+    fields = [f for f in side.schema["fields"] if f["name"] in columns]
+    with side.path.open("rb") as file:
+        yield from _converted(side, pacsv.open_csv(file, convert_options=csv_options(
+            {"fields": [f for f in side.schema["fields"] if f["name"] in columns + rules]},
+            include_columns=columns + rules)), fields, rules)
+
+
+def _converted(side: Side, reader: pacsv.CSVStreamingReader, fields: list[dict[str, Any]],
+               rules: list[str]) -> Iterator[pa.Table]:
+    """The key columns of each batch of CSV text converted to their types, ``rule_id`` as text."""
+    line = 2
+    for batch in reader:
+        converted, _ = convert_csv(batch, {"fields": fields}, side.table, line)
+        assert converted is not None  # the first reading converted these same cells
+        if rules:
+            converted = converted.append_column("rule_id", batch.column("rule_id"))
+        line += batch.num_rows
+        yield converted
 
 
 # ---------------------------------------------------------------- CSV and Parquet hold the same rows
