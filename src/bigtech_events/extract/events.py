@@ -15,6 +15,7 @@ from .participants import (
     clause_end,
     clause_start,
     counted_members,
+    fixed_mentions,
     last_group,
     object_group,
     prep_groups,
@@ -26,6 +27,12 @@ from .prefilter import worth_trying
 
 def find_events(doc: Doc, rules: EventRules, g: Grammar, curated: tuple[CuratedEventDate, ...],
                 name_of: dict[str, str]) -> list[Event]:
+    with fixed_mentions(doc, g):  # the event stage adds no mention
+        return _find_events(doc, rules, g, curated, name_of)
+
+
+def _find_events(doc: Doc, rules: EventRules, g: Grammar, curated: tuple[CuratedEventDate, ...],
+                 name_of: dict[str, str]) -> list[Event]:
     pub = dt.date.fromisoformat(doc.published[:10]) if len(doc.published) >= 10 else None
     pub = pub or _edtf_start(doc.published)
     events: list[Event] = []
