@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from re import _constants as C
+from re import _parser as P
+from typing import Any
 
 from ..seed_notes import CuratedEventDate
 from .dates import DateExpr, When
@@ -85,10 +88,67 @@ def _edtf_start(value: str) -> dt.date:
     return hi or lo or dt.date(1970, 1, 1)
 
 
+# Each pattern and the same pattern as it is scanned (see ``scanned``), by id() of the pattern.
+_SCANNED: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}
+# A run of negative lookbehinds (without brackets inside) opening a pattern, as {finite} and {active}.
+_LOOKBEHINDS = re.compile(r"(?:\(\?<!(?:\\.|[^()\\])*\))+")
+
+
+def scanned(rx: re.Pattern[str]) -> re.Pattern[str]:
+    """``rx`` with the ``\\b`` that follows its opening lookbehinds moved before them: the same
+    matches (assertions at one position hold or fail in any order), but the lookbehinds are
+    tried only at word boundaries instead of at every character. ``rx`` itself when it does not
+    open so, or when the two parse to anything but the same pattern up to that order."""
+    known = _SCANNED.get(id(rx))
+    if known is None or known[0] is not rx:
+        known = _SCANNED[id(rx)] = (rx, _boundary_first(rx))
+    return known[1]
+
+
+def _boundary_first(rx: re.Pattern[str]) -> re.Pattern[str]:
+    run = _LOOKBEHINDS.match(rx.pattern)
+    if run is None or not rx.pattern.startswith(r"\b", run.end()):
+        return rx
+    source = r"\b" + rx.pattern[:run.end()] + rx.pattern[run.end() + 2:]
+    try:
+        faster = re.compile(source, rx.flags)
+        same = (faster.groups == rx.groups and faster.groupindex == rx.groupindex
+                and _canonical(P.parse(source, rx.flags)) == _canonical(P.parse(rx.pattern, rx.flags)))
+    except (re.error, RecursionError):
+        return rx
+    return faster if same else rx
+
+
+def _canonical(node: Any) -> Any:
+    """A parsed pattern with each run of zero-width assertions that capture nothing in one order."""
+    if isinstance(node, P.SubPattern):
+        out: list[Any] = []
+        run: list[Any] = []
+        for op, av in node.data:
+            item = (op, _canonical(av))
+            if op in (C.AT, C.ASSERT_NOT) and not _captures(av):
+                run.append(item)
+                continue
+            out += sorted(run, key=repr) + [item]
+            run = []
+        return out + sorted(run, key=repr)
+    if isinstance(node, (list, tuple)):
+        return [type(node).__name__, *(_canonical(x) for x in node)]
+    return node
+
+
+def _captures(node: Any) -> bool:
+    if isinstance(node, P.SubPattern):
+        return any((op is C.SUBPATTERN and av[0] is not None) or _captures(av) for op, av in node.data)
+    if isinstance(node, (list, tuple)):
+        return any(_captures(x) for x in node)
+    return False
+
+
 def _matches(doc: Doc, triggers: list[TriggerRule], sent) -> list[tuple[TriggerRule, re.Match[str]]]:
     hits = []
     for rule in triggers:
-        for m in rule.regex.finditer(doc.text, sent.start, sent.end):
+        for m in scanned(rule.regex).finditer(doc.text, sent.start, sent.end):
             hits.append((rule, m))
     hits.sort(key=lambda h: (-(h[1].end() - h[1].start()), h[1].start()))
     kept: list[tuple[TriggerRule, re.Match[str]]] = []
@@ -275,7 +335,7 @@ def _compatible(a: Event, b: Event) -> bool:
 def _attachments(doc: Doc, attach: list[AttachRule], g: Grammar, sent, found: list[Event],
                  earlier: list[Event]) -> None:
     for rule in attach:
-        for m in rule.regex.finditer(doc.text, sent.start, sent.end):
+        for m in scanned(rule.regex).finditer(doc.text, sent.start, sent.end):
             if rule.side == "subject":
                 c_start = clause_start(doc, g, sent.start, m.start())
                 group = subject_group(doc, g, sent.index, c_start, m.start())
