@@ -11,6 +11,8 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
+from re import _constants as C
+from re import _parser as P
 from typing import Any
 
 from .. import timing
@@ -144,7 +146,13 @@ class DateGrammar:
         (those of ``self.patterns`` that can match there, in order), by those alone."""
         found: list[DateExpr] = []
         taken: list[tuple[int, int]] = []
+        digits: bool | None = None  # whether text[start:end] holds a digit, once a pattern asks
         for rule_id, rx in self.patterns if patterns is None else patterns:
+            if needs_digit(rx):
+                if digits is None:
+                    digits = DIGIT.search(text, start, end) is not None
+                if not digits:
+                    continue
             for m in rx.finditer(text, start, end):
                 if any(m.start() < e and s < m.end() for s, e in taken):
                     continue
@@ -313,6 +321,62 @@ class DateGrammar:
             return span(monday, min(monday + dt.timedelta(days=6), pub) if spec["week_offset"] == 0
                         else monday + dt.timedelta(days=6))
         raise KeyError("unknown relative date spec")
+
+
+DIGIT = re.compile(r"\d")
+# Whether every match of a pattern holds a digit, by id() of the pattern (with the pattern).
+_NEEDS_DIGIT: dict[int, tuple[re.Pattern[str], bool]] = {}
+
+
+def needs_digit(rx: re.Pattern[str]) -> bool:
+    """Whether every match of ``rx`` takes in a digit (a ``\\d``, or a literal or range of
+    them): then a text with no match of ``DIGIT`` holds no match of ``rx``, and a sentence with
+    no figure need not be scanned with it."""
+    known = _NEEDS_DIGIT.get(id(rx))
+    if known is None or known[0] is not rx:
+        try:
+            needs = _takes_digit(P.parse(rx.pattern, rx.flags))
+        except (re.error, RecursionError):
+            needs = False
+        known = _NEEDS_DIGIT[id(rx)] = (rx, needs)
+    return known[1]
+
+
+def _takes_digit(items: Any) -> bool:
+    """Whether a match of the sequence ``items`` (a parsed pattern) always takes in a digit."""
+    for op, av in items:
+        if op is C.LITERAL:
+            found = _ascii_digit(av, av)
+        elif op is C.IN:
+            found = bool(av) and all(_digit_item(i) for i in av)
+        elif op is C.SUBPATTERN:
+            found = _takes_digit(av[-1])
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+            found = av[0] >= 1 and _takes_digit(av[2])
+        elif op is C.ATOMIC_GROUP:
+            found = _takes_digit(av)
+        elif op is C.BRANCH:
+            found = all(_takes_digit(alt) for alt in av[1])
+        else:  # assertions, back-references, any other character: no digit is sure
+            found = False
+        if found:
+            return True
+    return False
+
+
+def _digit_item(item: tuple[Any, Any]) -> bool:
+    """Whether a member of a character set matches digits only."""
+    op, av = item
+    if op is C.LITERAL:
+        return _ascii_digit(av, av)
+    if op is C.RANGE:
+        return _ascii_digit(*av)
+    return op is C.CATEGORY and av is C.CATEGORY_DIGIT
+
+
+def _ascii_digit(lo: int, hi: int) -> bool:
+    """Whether the characters lo..hi are all of 0-9 (these have no other case either)."""
+    return ord("0") <= lo <= hi <= ord("9")
 
 
 def _patterns(f: CueFile, words: dict[str, str]) -> list[tuple[str, re.Pattern[str]]]:

@@ -104,9 +104,23 @@ def attributive(doc: Doc, g: Grammar, m: Mention) -> bool:
 
 def eligible(doc: Doc, g: Grammar, start: int, end: int) -> list[Mention]:
     """Mentions that can be participants: not modifiers of another actor, not mere locations."""
-    return [m for m in doc.mentions_in(start, end) if not m.modifier
-            and not m.location and not attributive(doc, g, m) and not _acronym_repeat(doc, g, m)
-            and not _classifier(doc, g, m) and not g.compound_modifier.match(doc.text, m.end)]
+    memo = _spans(doc, g)
+    if memo is None:
+        return [m for m in doc.mentions_in(start, end) if _can_take_part(doc, g, m)]
+    out = []
+    for m in doc.mentions_in(start, end):
+        key = ("eligible", id(m))  # the mention lives in doc.mentions as long as the memo
+        can = memo.get(key)
+        if can is None:
+            can = memo[key] = _can_take_part(doc, g, m)
+        if can:
+            out.append(m)
+    return out
+
+
+def _can_take_part(doc: Doc, g: Grammar, m: Mention) -> bool:
+    return (not m.modifier and not m.location and not attributive(doc, g, m) and not _acronym_repeat(doc, g, m)
+            and not _classifier(doc, g, m) and not g.compound_modifier.match(doc.text, m.end))
 
 
 def _classifier(doc: Doc, g: Grammar, m: Mention) -> bool:
