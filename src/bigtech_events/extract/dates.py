@@ -153,6 +153,9 @@ class DateGrammar:
                     digits = DIGIT.search(text, start, end) is not None
                 if not digits:
                     continue
+            words = required_words(rx)
+            if words is not None and words.search(text, start, end) is None:
+                continue
             for m in rx.finditer(text, start, end):
                 if any(m.start() < e and s < m.end() for s, e in taken):
                     continue
@@ -340,6 +343,60 @@ def needs_digit(rx: re.Pattern[str]) -> bool:
             needs = False
         known = _NEEDS_DIGIT[id(rx)] = (rx, needs)
     return known[1]
+
+
+# The words one of which every match of a pattern takes in, as one pattern (None: not known),
+# by id() of the pattern (with the pattern).
+_WORDS: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
+
+
+def required_words(rx: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A pattern of the literal words one of which every match of ``rx`` takes in, as written
+    (``rx`` minds case): a text with no match of it holds no match of ``rx``. None when ``rx``
+    ignores case or no such words are sure."""
+    known = _WORDS.get(id(rx))
+    if known is None or known[0] is not rx:
+        words = None
+        if not rx.flags & re.IGNORECASE:
+            try:
+                words = _words(P.parse(rx.pattern, rx.flags))
+            except (re.error, RecursionError):
+                words = None
+        found = re.compile("|".join(re.escape(w) for w in sorted(words))) if words else None
+        known = _WORDS[id(rx)] = (rx, found)
+    return known[1]
+
+
+def _words(items: Any) -> set[str] | None:
+    """Literal words one of which a match of the sequence ``items`` (a parsed pattern that minds
+    case) always takes in: those of its first element that has them sure."""
+    data = list(items)
+    for i, (op, av) in enumerate(data):
+        if op is C.LITERAL:
+            run = ""
+            for op2, av2 in data[i:]:
+                if op2 is not C.LITERAL:
+                    break
+                run += chr(av2)
+            return {run}
+        words = None
+        if op is C.SUBPATTERN and not av[1] & C.SRE_FLAG_IGNORECASE:
+            words = _words(av[-1])
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT) and av[0] >= 1:
+            words = _words(av[2])
+        elif op is C.ATOMIC_GROUP:
+            words = _words(av)
+        elif op is C.BRANCH:
+            words = set()
+            for alt in av[1]:
+                alt_words = _words(alt)
+                if not alt_words:
+                    words = None
+                    break
+                words |= alt_words
+        if words:
+            return words
+    return None
 
 
 def _takes_digit(items: Any) -> bool:

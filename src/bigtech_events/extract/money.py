@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .cuefile import CueFile, alternation
-from .dates import DIGIT, needs_digit
+from .dates import DIGIT, needs_digit, required_words
 
 Pattern = re.Pattern[str]
 
@@ -64,6 +64,9 @@ class MoneyGrammar:
                     digits = DIGIT.search(text, start, end) is not None
                 if not digits:
                     continue
+            words = required_words(rx)
+            if words is not None and words.search(text, start, end) is None:
+                continue
             for m in rx.finditer(text, start, end):
                 money = self._build(rule_id, m)
                 if money and not any(h.start < money.end and money.start < h.end for h in hits):
