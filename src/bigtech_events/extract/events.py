@@ -120,21 +120,51 @@ def _boundary_first(rx: re.Pattern[str]) -> re.Pattern[str]:
 
 
 def _canonical(node: Any) -> Any:
-    """A parsed pattern with each run of zero-width assertions that capture nothing in one order."""
+    """A parsed pattern with each run of zero-width assertions that capture nothing in one order,
+    and an assertion that opens every alternative of a choice put before the choice (the parser
+    does so itself with an item that all the alternatives open with)."""
     if isinstance(node, P.SubPattern):
-        out: list[Any] = []
-        run: list[Any] = []
-        for op, av in node.data:
-            item = (op, _canonical(av))
-            if op in (C.AT, C.ASSERT_NOT) and not _captures(av):
-                run.append(item)
-                continue
-            out += sorted(run, key=repr) + [item]
-            run = []
-        return out + sorted(run, key=repr)
+        return _canonical_seq(list(node.data))
     if isinstance(node, (list, tuple)):
         return [type(node).__name__, *(_canonical(x) for x in node)]
     return node
+
+
+def _canonical_seq(data: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    run: list[Any] = []
+    for op, av in data:
+        if op is C.BRANCH:
+            alts = [list(alt.data) for alt in av[1]]
+            common = [x for x in _opening(alts[0]) if all(x in _opening(alt) for alt in alts[1:])]
+            common = [x for i, x in enumerate(common) if x not in common[:i]]
+            for alt in alts:
+                for x in common:  # one of each from the assertions the alternative opens with
+                    alt.pop(_opening(alt).index(x))
+            run += common
+            item = (op, ["tuple", av[0], [_canonical_seq(alt) for alt in alts]])
+        else:
+            item = (op, _canonical(av))
+            if _assertion(op, av):
+                run.append(item)
+                continue
+        out += sorted(run, key=repr) + [item]
+        run = []
+    return out + sorted(run, key=repr)
+
+
+def _assertion(op: Any, av: Any) -> bool:
+    return op in (C.AT, C.ASSERT_NOT) and not _captures(av)
+
+
+def _opening(data: list[Any]) -> list[Any]:
+    """The assertions (canonical) a sequence of parsed items opens with."""
+    out = []
+    for op, av in data:
+        if not _assertion(op, av):
+            break
+        out.append((op, _canonical(av)))
+    return out
 
 
 def _captures(node: Any) -> bool:
