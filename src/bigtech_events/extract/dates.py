@@ -199,7 +199,11 @@ class DateGrammar:
         g = m.groupdict()
         prep = g.get("prep")
         kind = self._preposition_kind(m)
-        base = DateExpr(m.start(), m.end(), m.group(0), rule_id, since=kind == "since")
+
+        def expr(**values: Any) -> DateExpr:
+            """The expression of the match with ``values``."""
+            return DateExpr(m.start(), m.end(), m.group(0), rule_id, since=kind == "since", **values)
+
         try:
             if rule_id in ("date.weekday-date", "date.day-month", "date.month-day"):
                 mo = self._month_no(g["mon"])
@@ -209,30 +213,30 @@ class DateGrammar:
                 d = D(y, mo, int(g["d"]))
                 if not g.get("y") and d > pub:
                     d = D(y - 1, mo, int(g["d"]))
-                return replace(base, when=day(d), yearless=not g.get("y"))
+                return expr(when=day(d), yearless=not g.get("y"))
             if rule_id == "date.end-of-month":
                 mo = self._month_no(g["mon"])
                 if g.get("by"):  # "by the end of June": a deadline, from now until then
                     y = int(g["y"]) if g.get("y") else self._year_for(mo, pub, planned=True)
                     end = month(y, mo).hi
                     if end >= pub:
-                        return replace(base, when=span(pub, end), planned=True)
-                    return replace(base, when=month(y, mo))
+                        return expr(when=span(pub, end), planned=True)
+                    return expr(when=month(y, mo))
                 y = int(g["y"]) if g.get("y") else self._year_for(mo, pub)
-                return replace(base, when=self._days_of(y, mo, self.end_of_month_days), yearless=not g.get("y"))
+                return expr(when=self._days_of(y, mo, self.end_of_month_days), yearless=not g.get("y"))
             if rule_id == "date.weekday":
                 wd = self.weekdays.index(g["wd"])
                 if g.get("next"):
                     delta = (wd - pub.weekday()) % 7 or 7
-                    return replace(base, when=day(pub + dt.timedelta(days=delta)), planned=True)
+                    return expr(when=day(pub + dt.timedelta(days=delta)), planned=True)
                 back = (pub.weekday() - wd) % 7
                 if g.get("last") and back == 0:
                     back = 7
-                return replace(base, when=day(pub - dt.timedelta(days=back)))
+                return expr(when=day(pub - dt.timedelta(days=back)))
             if rule_id == "date.year-part":
                 lo_m, hi_m = self.year_parts[g["part"].lower()]
                 y = int(g["y"])
-                return replace(base, when=span(D(y, lo_m, 1), month(y, hi_m).hi))
+                return expr(when=span(D(y, lo_m, 1), month(y, hi_m).hi))
             if rule_id == "date.month-list":
                 assert self.month_rx is not None
                 names = self.month_rx.findall(g["list"])
@@ -241,7 +245,7 @@ class DateGrammar:
                     mo = self._month_no(name)
                     y = int(g["y"]) if g.get("y") else self._year_for(mo, pub)
                     items.append(month(y, mo))
-                return replace(base, items=tuple(items), when=span(items[0].lo, items[-1].hi),
+                return expr(items=tuple(items), when=span(items[0].lo, items[-1].hi),
                                yearless=not g.get("y"))
             if rule_id == "date.month":
                 mo = self._month_no(g["mon"])
@@ -253,13 +257,13 @@ class DateGrammar:
                     w = self._days_of(y, mo, self.month_parts[g["part"].lower()])
                 if not prep and not g.get("y") and not g.get("part"):
                     return None  # a bare month name without "in"/"on" is too often something else
-                return replace(base, when=w, yearless=not g.get("y"))
+                return expr(when=w, yearless=not g.get("y"))
             if rule_id == "date.year":
                 w = year(int(g["y"]))
                 if kind == "by" and w.lo is not None and w.lo > pub:
                     # "by 2027": a deadline, from now until then.
-                    return replace(base, when=span(pub, w.hi), planned=True)
-                return replace(base, when=w)
+                    return expr(when=span(pub, w.hi), planned=True)
+                return expr(when=w)
             if rule_id == "date.over-period":
                 # "over the next three years": a plan's span, from the publication month.
                 n = self._count(g["n"])
@@ -269,21 +273,21 @@ class DateGrammar:
                 end = add_months(D(pub.year, pub.month, 1), months)
                 w = When(f"{pub.year:04d}-{pub.month:02d}/{end.year:04d}-{end.month:02d}",
                          D(pub.year, pub.month, 1), month(end.year, end.month).hi, "range")
-                return replace(base, when=w, planned=True)
+                return expr(when=w, planned=True)
             if rule_id == "date.counted-relative":
                 n = self._count(g["n"])
                 sign = 1 if g.get("later") else -1
                 if g.get("months"):
-                    return replace(base, relative={"months": sign * n, "approximate": False})
+                    return expr(relative={"months": sign * n, "approximate": False})
                 if not (g.get("weeks") or g.get("days")):
                     return None
                 days = n * 7 if g.get("weeks") else n
-                return replace(base, relative={"days": [sign * days, sign * days]})
+                return expr(relative={"days": [sign * days, sign * days]})
             if rule_id == "date.publication-relative":
                 spec = self.rel_pub[g["rel"].lower()]
-                return replace(base, when=self._pub_relative(spec, pub), planned=bool(spec.get("planned")))
+                return expr(when=self._pub_relative(spec, pub), planned=bool(spec.get("planned")))
             if rule_id == "date.reference-relative":
-                return replace(base, relative=self.rel_ref[g["rel"].lower()])
+                return expr(relative=self.rel_ref[g["rel"].lower()])
         except (ValueError, KeyError):
             return None
         return None
