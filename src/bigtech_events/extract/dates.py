@@ -11,6 +11,8 @@ import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
+from re import _constants as C
+from re import _parser as P
 from typing import Any
 
 from .. import timing
@@ -144,7 +146,16 @@ class DateGrammar:
         (those of ``self.patterns`` that can match there, in order), by those alone."""
         found: list[DateExpr] = []
         taken: list[tuple[int, int]] = []
+        digits: bool | None = None  # whether text[start:end] holds a digit, once a pattern asks
         for rule_id, rx in self.patterns if patterns is None else patterns:
+            if needs_digit(rx):
+                if digits is None:
+                    digits = DIGIT.search(text, start, end) is not None
+                if not digits:
+                    continue
+            words = required_words(rx)
+            if words is not None and words.search(text, start, end) is None:
+                continue
             for m in rx.finditer(text, start, end):
                 if any(m.start() < e and s < m.end() for s, e in taken):
                     continue
@@ -188,7 +199,11 @@ class DateGrammar:
         g = m.groupdict()
         prep = g.get("prep")
         kind = self._preposition_kind(m)
-        base = DateExpr(m.start(), m.end(), m.group(0), rule_id, since=kind == "since")
+
+        def expr(**values: Any) -> DateExpr:
+            """The expression of the match with ``values``."""
+            return DateExpr(m.start(), m.end(), m.group(0), rule_id, since=kind == "since", **values)
+
         try:
             if rule_id in ("date.weekday-date", "date.day-month", "date.month-day"):
                 mo = self._month_no(g["mon"])
@@ -198,30 +213,30 @@ class DateGrammar:
                 d = D(y, mo, int(g["d"]))
                 if not g.get("y") and d > pub:
                     d = D(y - 1, mo, int(g["d"]))
-                return replace(base, when=day(d), yearless=not g.get("y"))
+                return expr(when=day(d), yearless=not g.get("y"))
             if rule_id == "date.end-of-month":
                 mo = self._month_no(g["mon"])
                 if g.get("by"):  # "by the end of June": a deadline, from now until then
                     y = int(g["y"]) if g.get("y") else self._year_for(mo, pub, planned=True)
                     end = month(y, mo).hi
                     if end >= pub:
-                        return replace(base, when=span(pub, end), planned=True)
-                    return replace(base, when=month(y, mo))
+                        return expr(when=span(pub, end), planned=True)
+                    return expr(when=month(y, mo))
                 y = int(g["y"]) if g.get("y") else self._year_for(mo, pub)
-                return replace(base, when=self._days_of(y, mo, self.end_of_month_days), yearless=not g.get("y"))
+                return expr(when=self._days_of(y, mo, self.end_of_month_days), yearless=not g.get("y"))
             if rule_id == "date.weekday":
                 wd = self.weekdays.index(g["wd"])
                 if g.get("next"):
                     delta = (wd - pub.weekday()) % 7 or 7
-                    return replace(base, when=day(pub + dt.timedelta(days=delta)), planned=True)
+                    return expr(when=day(pub + dt.timedelta(days=delta)), planned=True)
                 back = (pub.weekday() - wd) % 7
                 if g.get("last") and back == 0:
                     back = 7
-                return replace(base, when=day(pub - dt.timedelta(days=back)))
+                return expr(when=day(pub - dt.timedelta(days=back)))
             if rule_id == "date.year-part":
                 lo_m, hi_m = self.year_parts[g["part"].lower()]
                 y = int(g["y"])
-                return replace(base, when=span(D(y, lo_m, 1), month(y, hi_m).hi))
+                return expr(when=span(D(y, lo_m, 1), month(y, hi_m).hi))
             if rule_id == "date.month-list":
                 assert self.month_rx is not None
                 names = self.month_rx.findall(g["list"])
@@ -230,7 +245,7 @@ class DateGrammar:
                     mo = self._month_no(name)
                     y = int(g["y"]) if g.get("y") else self._year_for(mo, pub)
                     items.append(month(y, mo))
-                return replace(base, items=tuple(items), when=span(items[0].lo, items[-1].hi),
+                return expr(items=tuple(items), when=span(items[0].lo, items[-1].hi),
                                yearless=not g.get("y"))
             if rule_id == "date.month":
                 mo = self._month_no(g["mon"])
@@ -242,13 +257,13 @@ class DateGrammar:
                     w = self._days_of(y, mo, self.month_parts[g["part"].lower()])
                 if not prep and not g.get("y") and not g.get("part"):
                     return None  # a bare month name without "in"/"on" is too often something else
-                return replace(base, when=w, yearless=not g.get("y"))
+                return expr(when=w, yearless=not g.get("y"))
             if rule_id == "date.year":
                 w = year(int(g["y"]))
                 if kind == "by" and w.lo is not None and w.lo > pub:
                     # "by 2027": a deadline, from now until then.
-                    return replace(base, when=span(pub, w.hi), planned=True)
-                return replace(base, when=w)
+                    return expr(when=span(pub, w.hi), planned=True)
+                return expr(when=w)
             if rule_id == "date.over-period":
                 # "over the next three years": a plan's span, from the publication month.
                 n = self._count(g["n"])
@@ -258,21 +273,21 @@ class DateGrammar:
                 end = add_months(D(pub.year, pub.month, 1), months)
                 w = When(f"{pub.year:04d}-{pub.month:02d}/{end.year:04d}-{end.month:02d}",
                          D(pub.year, pub.month, 1), month(end.year, end.month).hi, "range")
-                return replace(base, when=w, planned=True)
+                return expr(when=w, planned=True)
             if rule_id == "date.counted-relative":
                 n = self._count(g["n"])
                 sign = 1 if g.get("later") else -1
                 if g.get("months"):
-                    return replace(base, relative={"months": sign * n, "approximate": False})
+                    return expr(relative={"months": sign * n, "approximate": False})
                 if not (g.get("weeks") or g.get("days")):
                     return None
                 days = n * 7 if g.get("weeks") else n
-                return replace(base, relative={"days": [sign * days, sign * days]})
+                return expr(relative={"days": [sign * days, sign * days]})
             if rule_id == "date.publication-relative":
                 spec = self.rel_pub[g["rel"].lower()]
-                return replace(base, when=self._pub_relative(spec, pub), planned=bool(spec.get("planned")))
+                return expr(when=self._pub_relative(spec, pub), planned=bool(spec.get("planned")))
             if rule_id == "date.reference-relative":
-                return replace(base, relative=self.rel_ref[g["rel"].lower()])
+                return expr(relative=self.rel_ref[g["rel"].lower()])
         except (ValueError, KeyError):
             return None
         return None
@@ -313,6 +328,116 @@ class DateGrammar:
             return span(monday, min(monday + dt.timedelta(days=6), pub) if spec["week_offset"] == 0
                         else monday + dt.timedelta(days=6))
         raise KeyError("unknown relative date spec")
+
+
+DIGIT = re.compile(r"\d")
+# Whether every match of a pattern holds a digit, by id() of the pattern (with the pattern).
+_NEEDS_DIGIT: dict[int, tuple[re.Pattern[str], bool]] = {}
+
+
+def needs_digit(rx: re.Pattern[str]) -> bool:
+    """Whether every match of ``rx`` takes in a digit (a ``\\d``, or a literal or range of
+    them): then a text with no match of ``DIGIT`` holds no match of ``rx``, and a sentence with
+    no figure need not be scanned with it."""
+    known = _NEEDS_DIGIT.get(id(rx))
+    if known is None or known[0] is not rx:
+        try:
+            needs = _takes_digit(P.parse(rx.pattern, rx.flags))
+        except (re.error, RecursionError):
+            needs = False
+        known = _NEEDS_DIGIT[id(rx)] = (rx, needs)
+    return known[1]
+
+
+# The words one of which every match of a pattern takes in, as one pattern (None: not known),
+# by id() of the pattern (with the pattern).
+_WORDS: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
+
+
+def required_words(rx: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A pattern of the literal words one of which every match of ``rx`` takes in, as written
+    (``rx`` minds case): a text with no match of it holds no match of ``rx``. None when ``rx``
+    ignores case or no such words are sure."""
+    known = _WORDS.get(id(rx))
+    if known is None or known[0] is not rx:
+        words = None
+        if not rx.flags & re.IGNORECASE:
+            try:
+                words = _words(P.parse(rx.pattern, rx.flags))
+            except (re.error, RecursionError):
+                words = None
+        found = re.compile("|".join(re.escape(w) for w in sorted(words))) if words else None
+        known = _WORDS[id(rx)] = (rx, found)
+    return known[1]
+
+
+def _words(items: Any) -> set[str] | None:
+    """Literal words one of which a match of the sequence ``items`` (a parsed pattern that minds
+    case) always takes in: those of its first element that has them sure."""
+    data = list(items)
+    for i, (op, av) in enumerate(data):
+        if op is C.LITERAL:
+            run = ""
+            for op2, av2 in data[i:]:
+                if op2 is not C.LITERAL:
+                    break
+                run += chr(av2)
+            return {run}
+        words = None
+        if op is C.SUBPATTERN and not av[1] & C.SRE_FLAG_IGNORECASE:
+            words = _words(av[-1])
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT) and av[0] >= 1:
+            words = _words(av[2])
+        elif op is C.ATOMIC_GROUP:
+            words = _words(av)
+        elif op is C.BRANCH:
+            words = set()
+            for alt in av[1]:
+                alt_words = _words(alt)
+                if not alt_words:
+                    words = None
+                    break
+                words |= alt_words
+        if words:
+            return words
+    return None
+
+
+def _takes_digit(items: Any) -> bool:
+    """Whether a match of the sequence ``items`` (a parsed pattern) always takes in a digit."""
+    for op, av in items:
+        if op is C.LITERAL:
+            found = _ascii_digit(av, av)
+        elif op is C.IN:
+            found = bool(av) and all(_digit_item(i) for i in av)
+        elif op is C.SUBPATTERN:
+            found = _takes_digit(av[-1])
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+            found = av[0] >= 1 and _takes_digit(av[2])
+        elif op is C.ATOMIC_GROUP:
+            found = _takes_digit(av)
+        elif op is C.BRANCH:
+            found = all(_takes_digit(alt) for alt in av[1])
+        else:  # assertions, back-references, any other character: no digit is sure
+            found = False
+        if found:
+            return True
+    return False
+
+
+def _digit_item(item: tuple[Any, Any]) -> bool:
+    """Whether a member of a character set matches digits only."""
+    op, av = item
+    if op is C.LITERAL:
+        return _ascii_digit(av, av)
+    if op is C.RANGE:
+        return _ascii_digit(*av)
+    return op is C.CATEGORY and av is C.CATEGORY_DIGIT
+
+
+def _ascii_digit(lo: int, hi: int) -> bool:
+    """Whether the characters lo..hi are all of 0-9 (these have no other case either)."""
+    return ord("0") <= lo <= hi <= ord("9")
 
 
 def _patterns(f: CueFile, words: dict[str, str]) -> list[tuple[str, re.Pattern[str]]]:

@@ -3,29 +3,75 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
 from .grammar import Grammar
 from .model import Doc, Mention
 
+_SPANS = "participants.spans"
+
+
+@contextmanager
+def fixed_mentions(doc: Doc, g: Grammar) -> Iterator[None]:
+    """Within the block the text and mentions of ``doc`` do not change and ``g`` is the only
+    grammar: the asides and clause bounds found there are remembered instead of found again (the
+    event stage asks for the same clause of a trigger for each of its dates and participants)."""
+    if _SPANS in doc.memo:  # an outer block already remembers them
+        yield
+        return
+    doc.memo[_SPANS] = (g, {})
+    try:
+        yield
+    finally:
+        del doc.memo[_SPANS]
+
+
+def _spans(doc: Doc, g: Grammar) -> dict[tuple[Any, ...], Any] | None:
+    held = doc.memo.get(_SPANS)
+    return held[1] if held is not None and held[0] is g else None
+
 
 def parentheticals(doc: Doc, g: Grammar, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of ", who ... ," asides between start and end."""
-    out = []
     # An aside may run into the sentence after the one holding ``end``, no further.
     k = doc.sentence_from(end)
     limit = doc.sentences[k + 1].end if k < len(doc.sentences) - 1 else len(doc.text)
+    memo = _spans(doc, g)
+    if memo is None:
+        return list(_asides(doc, g, start, limit, end))
+    key = ("asides", start, limit)
+    asides = memo.get(key)
+    if asides is None:
+        asides = memo[key] = list(_asides(doc, g, start, limit, None))
+    return [(a, b) for a, b in asides if a < end and b <= end + 1]
+
+
+def _asides(doc: Doc, g: Grammar, start: int, limit: int, end: int | None) -> Iterator[tuple[int, int]]:
+    """The asides in text[start:limit]; with ``end``, only those that start before it and end by
+    the character after it."""
     for m in g.parenthetical.finditer(doc.text, start, limit):
-        if not (m.start() < end and m.end() <= end + 1):
+        if end is not None and not (m.start() < end and m.end() <= end + 1):
             continue
         # A descriptive aside (", the consumer-lending platform ...,") must follow a name.
         if g.descriptive_aside.match(m.group(0)) and not doc.ending_at(m.start()):
             continue
-        out.append(m.span())
-    return out
+        yield m.span()
 
 
 def clause_start(doc: Doc, g: Grammar, sent_start: int, pos: int) -> int:
+    memo = _spans(doc, g)
+    if memo is not None:
+        start = memo.get(("start", sent_start, pos))
+        if start is None:
+            start = memo["start", sent_start, pos] = _clause_start(doc, g, sent_start, pos)
+        return start
+    return _clause_start(doc, g, sent_start, pos)
+
+
+def _clause_start(doc: Doc, g: Grammar, sent_start: int, pos: int) -> int:
     start = sent_start
     asides = parentheticals(doc, g, sent_start, pos)
     for m in g.clause_break.finditer(doc.text, sent_start, pos):
@@ -36,6 +82,13 @@ def clause_start(doc: Doc, g: Grammar, sent_start: int, pos: int) -> int:
 
 
 def clause_end(doc: Doc, g: Grammar, pos: int, sent_end: int) -> int:
+    memo = _spans(doc, g)
+    if memo is not None:
+        end = memo.get(("end", pos, sent_end))
+        if end is None:
+            m = g.clause_break.search(doc.text, pos, sent_end)
+            end = memo["end", pos, sent_end] = m.start() if m else sent_end
+        return end
     m = g.clause_break.search(doc.text, pos, sent_end)
     return m.start() if m else sent_end
 
@@ -51,9 +104,23 @@ def attributive(doc: Doc, g: Grammar, m: Mention) -> bool:
 
 def eligible(doc: Doc, g: Grammar, start: int, end: int) -> list[Mention]:
     """Mentions that can be participants: not modifiers of another actor, not mere locations."""
-    return [m for m in doc.mentions_in(start, end) if not m.modifier
-            and not m.location and not attributive(doc, g, m) and not _acronym_repeat(doc, g, m)
-            and not _classifier(doc, g, m) and not g.compound_modifier.match(doc.text, m.end)]
+    memo = _spans(doc, g)
+    if memo is None:
+        return [m for m in doc.mentions_in(start, end) if _can_take_part(doc, g, m)]
+    out = []
+    for m in doc.mentions_in(start, end):
+        key = ("eligible", id(m))  # the mention lives in doc.mentions as long as the memo
+        can = memo.get(key)
+        if can is None:
+            can = memo[key] = _can_take_part(doc, g, m)
+        if can:
+            out.append(m)
+    return out
+
+
+def _can_take_part(doc: Doc, g: Grammar, m: Mention) -> bool:
+    return (not m.modifier and not m.location and not attributive(doc, g, m) and not _acronym_repeat(doc, g, m)
+            and not _classifier(doc, g, m) and not g.compound_modifier.match(doc.text, m.end))
 
 
 def _classifier(doc: Doc, g: Grammar, m: Mention) -> bool:

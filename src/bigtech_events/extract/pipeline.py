@@ -15,7 +15,7 @@ from .events import event_codes, summary
 from .fx import in_usd
 from .grammar import Grammar
 from .model import Doc
-from .participants import attributive, clause_end, clause_start
+from .participants import attributive, clause_end, clause_start, fixed_mentions
 from .pipeline_rows import article_row
 from .stages import PHASES, STAGES
 
@@ -85,8 +85,9 @@ def assemble(rules: RuleSet, article: Article, doc: Doc, events: list[Event], bo
         kind = gaz_actors[actor_id].kind if actor_id in gaz_actors else None
         return doc.actors[actor_id]["actor_type"] == "group" or kind == "product"
 
+    taking_part = participants | related
     keep = [m for m in doc.mentions
-            if (not taking_part_only(m.actor_id) or m.actor_id in participants | related)
+            if (not taking_part_only(m.actor_id) or m.actor_id in taking_part)
             and m.actor_id not in places]
     mention_ids: dict[int, str] = {}
     mentions = []
@@ -96,7 +97,8 @@ def assemble(rules: RuleSet, article: Article, doc: Doc, events: list[Event], bo
         mentions.append({"mention_id": mid, "article_id": aid, "actor_id": m.actor_id,
                          "char_start": m.start, "char_end": m.end, "text": m.text,
                          "resolution": m.resolution, "rule_id": m.rule_id})
-    actors = {k: v for k, v in doc.actors.items() if k in {m.actor_id for m in keep}}
+    kept_ids = {m.actor_id for m in keep}
+    actors = {k: v for k, v in doc.actors.items() if k in kept_ids}
     ev_rows, part_rows = _event_rows(rules, aid, doc, events, mention_ids)
     amounts = in_usd(rules.exchange_rates, distinct_amounts(doc, _amount_rows(rules, aid, doc, events, ev_rows)),
                      [r for r, _ in ev_rows], article.meta["published"])
@@ -218,28 +220,29 @@ def _amount_rows(rules: RuleSet, aid: str, doc: Doc, events: list[Event],
     for r, e in ev_rows:
         for m in (e, *e.mentions):
             by_sentence.setdefault(m.sentence, []).append((r, m))
-    for sent in doc.sentences:
-        found = rules.money.find(doc.text, sent.start, sent.end)
-        here = by_sentence.get(sent.index, [])
-        ids: list[str] = []
-        for money in found:
-            amount_id = content_id("am", aid, money.start, money.end)
-            event_id = None
-            if money.equivalent_of is not None:
-                event_id = out[-(len(ids) - money.equivalent_of)]["event_id"]
-            elif here:
-                # The event of the amount's clause; failing that, the nearest trigger in the sentence.
-                same = [(r, e) for r, e in here if _in_clause(doc, rules.grammar, e, money.start)]
-                row, _ = min(same or here, key=lambda re_: min(abs(re_[1].trig_start - money.end),
-                                                               abs(money.start - re_[1].trig_end)))
-                event_id = row["event_id"]
-            out.append({"amount_id": amount_id, "article_id": aid, "event_id": event_id,
-                        "value": money.value, "currency": money.currency, "approximate": money.approximate,
-                        "equivalent_of": ids[money.equivalent_of] if money.equivalent_of is not None else None,
-                        "text": money.text, "char_start": money.start, "char_end": money.end,
-                        "rule_id": money.rule_id})
-            ids.append(amount_id)
-            doc.note(sent.index, money.rule_id, f"amount {money.text!r} = {money.value:g} {money.currency}")
+    with fixed_mentions(doc, rules.grammar):  # each amount asks for the clauses of the events
+        for sent in doc.sentences:
+            found = rules.money.find(doc.text, sent.start, sent.end)
+            here = by_sentence.get(sent.index, [])
+            ids: list[str] = []
+            for money in found:
+                amount_id = content_id("am", aid, money.start, money.end)
+                event_id = None
+                if money.equivalent_of is not None:
+                    event_id = out[-(len(ids) - money.equivalent_of)]["event_id"]
+                elif here:
+                    # The event of the amount's clause; failing that, the nearest trigger in the sentence.
+                    same = [(r, e) for r, e in here if _in_clause(doc, rules.grammar, e, money.start)]
+                    row, _ = min(same or here, key=lambda re_: min(abs(re_[1].trig_start - money.end),
+                                                                   abs(money.start - re_[1].trig_end)))
+                    event_id = row["event_id"]
+                out.append({"amount_id": amount_id, "article_id": aid, "event_id": event_id,
+                            "value": money.value, "currency": money.currency, "approximate": money.approximate,
+                            "equivalent_of": ids[money.equivalent_of] if money.equivalent_of is not None else None,
+                            "text": money.text, "char_start": money.start, "char_end": money.end,
+                            "rule_id": money.rule_id})
+                ids.append(amount_id)
+                doc.note(sent.index, money.rule_id, f"amount {money.text!r} = {money.value:g} {money.currency}")
     return out
 
 
