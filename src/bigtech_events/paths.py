@@ -52,15 +52,28 @@ def set_root(path: Path | None) -> None:
     _root_option = None if path is None else _checked(Path(path), "--root")
 
 
+#: Roots found, by where they were looked for: a root found before is only checked to still be one
+#: (two ``stat`` calls), not resolved and searched for again (the seeds' checks ask for every article).
+_FOUND: dict[tuple[str, str], Path] = {}
+
+
 def find_root(cwd: Path | None = None) -> Path | None:
     """The project root (``--root``, else ``$BIGTECH_EVENTS_ROOT``, else cwd and its parents); None if none."""
     if _root_option is not None:
         return _root_option
     env = os.environ.get(ROOT_ENV)
+    where = ("env", env) if env else ("cwd", str(cwd or os.getcwd()))
+    found = _FOUND.get(where)
+    if found is not None and is_project(found):
+        return found
     if env:
-        return _checked(Path(env), ROOT_ENV)
-    start = (cwd or Path.cwd()).resolve()
-    return next((d for d in (start, *start.parents) if is_project(d)), None)
+        found = _checked(Path(env), ROOT_ENV)
+    else:
+        start = (cwd or Path.cwd()).resolve()
+        found = next((d for d in (start, *start.parents) if is_project(d)), None)
+    if found is not None:
+        _FOUND[where] = found
+    return found
 
 
 def project_root() -> Path:

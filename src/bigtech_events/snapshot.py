@@ -188,7 +188,7 @@ class Recorder:
     def __init__(self, cache_directory: Path, fingerprint: str) -> None:
         self.cache_directory, self.fingerprint = cache_directory, fingerprint
         self.broken = False  # an actor row JSON cannot keep exactly: no snapshot this time
-        self._actors: dict[str, int] = {}  # (actor id, row) as JSON -> position
+        self._actors: dict[tuple[str, tuple[Any, ...]], int] = {}  # (actor id, row) -> position
         self._actor_rows: list[tuple[str, dict[str, Any]]] = []
         self._aliases: dict[tuple[str, str], int] = {}
         self._file: Any = None
@@ -207,19 +207,18 @@ class Recorder:
         """Record one article written (its rows already handed to the sinks)."""
         if self.tmp is None or self.broken:
             return
-        from .cache import _encode_rows
-
         positions = []
         for actor_id, row in actors.items():
-            try:
-                text = json.dumps([actor_id, _encode_rows([row])], ensure_ascii=False, sort_keys=True)
-            except (ValueError, TypeError):
+            try:  # the same row: the same values of the same types (1, 1.0 and True are not one)
+                key = (actor_id, tuple((k, type(v), v) for k, v in row.items()))
+                at = self._actors.get(key)
+            except TypeError:  # a value that cannot be hashed cannot be kept either
                 self.broken = True
                 return
-            if text not in self._actors:
-                self._actors[text] = len(self._actor_rows)
+            if at is None:
+                at = self._actors[key] = len(self._actor_rows)
                 self._actor_rows.append((actor_id, row))
-            positions.append(self._actors[text])
+            positions.append(at)
         pairs = [self._aliases.setdefault(pair, len(self._aliases)) for pair in sorted(aliases)]
         record = {"id": article_id, "rows": [counts[t] for t in TABLES], "source": source,
                   "actors": positions, "aliases": pairs}
