@@ -352,3 +352,15 @@ def test_a_participant_span_past_ten_thousand_rows_is_checked_in_and_out_of_arti
         found = _problems(copy)
         assert f"event_participants:row {k + 1}:column char_start: span differs from its mention " \
             f"{parts[k]['mention_id']}" in found
+
+
+def test_tables_checked_in_workers_give_the_lines_of_one_process(package_copy: Path):
+    """Problems in several tables: the same lines, in table order, whether the tables are checked
+    one after another or in worker processes, largest first."""
+    rewrite(package_copy, "articles", lambda rows: _set(rows, char_count=-1))
+    rewrite(package_copy, "actors", lambda rows: _set(rows, actor_type="robot"))
+    rewrite(package_copy, "mentions", lambda rows: rows + rows[:1])
+    one = validate_dir(package_copy, seeds_dir=SEEDS_DIR, run_frictionless=False, jobs=1)
+    two = validate_dir(package_copy, seeds_dir=SEEDS_DIR, run_frictionless=False, jobs=2)
+    assert two == one
+    assert list(dict.fromkeys(p.split(".")[0] for p in one)) == ["articles", "actors", "mentions"], one

@@ -83,7 +83,7 @@ def build(seeds_dir: Path | None, rules_dir: Path | None, out_dir: Path | None, 
               help="Article texts (<article_id>.txt) to check spans against (default: the project's "
                    "seeds/ if there is one).")
 @click.option("--no-frictionless", is_flag=True, help="Skip the (slower) Frictionless pass.")
-@click.option("--jobs", type=int, default=0, help="Worker processes for the Frictionless pass (0: one per core).")
+@click.option("--jobs", type=int, default=0, help="Worker processes for the table checks and the Frictionless pass (0: one per core).")
 def validate(path: Path | None, seeds_dir: Path | None, no_frictionless: bool, jobs: int) -> None:
     """Validate a package directory or a release zip (default: the project root, else the working directory).
 

@@ -196,7 +196,7 @@ def check_package(root: Path, seeds_dir: Path | None = None, run_frictionless: b
     """Validate the package rooted at ``root``: every check that can run, with the span checks of
     the articles whose text is in ``seeds_dir`` (none without it).
 
-    ``jobs`` worker processes run the Frictionless pass (0: one per core).
+    ``jobs`` worker processes check the tables and run the Frictionless pass (0: one per core).
     """
     descriptor, problems = load_descriptor(root)
     if descriptor is None:
@@ -206,7 +206,7 @@ def check_package(root: Path, seeds_dir: Path | None = None, run_frictionless: b
     schemas: dict[str, dict[str, Any]] = {}
     readable: dict[str, Path] = {}
     with progress_task("validating", total=len(TABLES) + 3) as bar:
-        problems += _check_tables(root, by_name, schemas, readable, bar)
+        problems += _check_tables(root, by_name, schemas, readable, bar, jobs or os.cpu_count() or 1)
         problems += check_foreign_keys(readable, schemas)
         problems += check_usd_values(readable, schemas)
         bar.advance("spans")
@@ -230,30 +230,57 @@ def validate_dir(root: Path, seeds_dir: Path | None = None, run_frictionless: bo
     return check_package(root, seeds_dir, run_frictionless, jobs).strict(seeds_dir)
 
 
+def _table_task(item: tuple[str, dict[str, Any], Path, Path]) -> tuple[list[str], bool]:
+    """:func:`check_table` of one table, in a worker process."""
+    return check_table(*item)
+
+
 def _check_tables(root: Path, by_name: dict[str, Any], schemas: dict[str, dict[str, Any]],
-                  readable: dict[str, Path], bar: Bar) -> list[str]:
+                  readable: dict[str, Path], bar: Bar, jobs: int = 1) -> list[str]:
     """Check each table's files against its schema, filling ``schemas`` and ``readable`` (the
-    tables whose Parquet file was read in full) as it goes."""
+    tables whose Parquet file was read in full). With ``jobs`` above 1 the tables are checked in
+    that many worker processes, largest first; the problems are listed in table order either way."""
     by_name_schemas = {name: r.get("schema") for name, r in by_name.items()}
-    problems: list[str] = []
+    found: dict[str, list[str]] = {}
+    tasks: dict[str, tuple[str, dict[str, Any], Path, Path]] = {}
     for table in TABLES:
-        bar.advance(table)
         csv_res = by_name.get(resource_name(table))
         pq_res = csv_res.get("parquet") if csv_res else None
         if csv_res is None or not isinstance(pq_res, dict):
-            problems.append(f"datapackage.json: table {table} lacks its CSV or Parquet resource; rebuild")
+            found[table] = [f"datapackage.json: table {table} lacks its CSV or Parquet resource; rebuild"]
             continue
         schema = _descriptor_schema(csv_res)
         broken = structure_problems(table, schema, f"datapackage.json:resource {table}", by_name_schemas)
         if broken:
-            problems += broken
+            found[table] = broken
             continue
         schemas[table] = schema
-        found, parquet_ok = check_table(table, schema, root / csv_res["path"], root / pq_res["path"])
-        problems += found
+        tasks[table] = (table, schema, root / csv_res["path"], root / pq_res["path"])
+    order = sorted(tasks, key=lambda t: -_size(tasks[t][2]))
+    if jobs <= 1 or len(order) < 2:
+        results = []
+        for table in order:
+            bar.advance(table)
+            results.append(check_table(*tasks[table]))
+    else:
+        with WorkerPool(min(jobs, len(order)), _table_task, worker_setup, (os.getpid(),),
+                        doing="validating tables; run the validation again") as pool:
+            results = []
+            for table, result in zip(order, pool.imap([tasks[t] for t in order], chunksize=1), strict=False):
+                bar.advance(table)
+                results.append(result)
+    for table, (problems, parquet_ok) in zip(order, results, strict=True):
+        found[table] = problems
         if parquet_ok:
-            readable[table] = root / pq_res["path"]
-    return problems
+            readable[table] = tasks[table][3]
+    return [line for table in TABLES for line in found.get(table, [])]
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def check_path(path: Path, seeds_dir: Path | None = None, run_frictionless: bool = True,
