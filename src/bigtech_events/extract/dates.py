@@ -146,16 +146,7 @@ class DateGrammar:
         (those of ``self.patterns`` that can match there, in order), by those alone."""
         found: list[DateExpr] = []
         taken: list[tuple[int, int]] = []
-        digits: bool | None = None  # whether text[start:end] holds a digit, once a pattern asks
-        for rule_id, rx in self.patterns if patterns is None else patterns:
-            if needs_digit(rx):
-                if digits is None:
-                    digits = DIGIT.search(text, start, end) is not None
-                if not digits:
-                    continue
-            words = required_words(rx)
-            if words is not None and words.search(text, start, end) is None:
-                continue
+        for rule_id, rx in can_match(self.patterns if patterns is None else patterns, text, start, end):
             for m in rx.finditer(text, start, end):
                 if any(m.start() < e and s < m.end() for s, e in taken):
                     continue
@@ -333,6 +324,23 @@ class DateGrammar:
 DIGIT = re.compile(r"\d")
 # Whether every match of a pattern holds a digit, by id() of the pattern (with the pattern).
 _NEEDS_DIGIT: dict[int, tuple[re.Pattern[str], bool]] = {}
+
+
+def can_match(patterns: Any, text: str, start: int, end: int) -> Any:
+    """The ``(rule_id, pattern)`` pairs of ``patterns`` that can match in ``text[start:end]``: a
+    pattern every match of which holds a digit is left out where there is no digit, one whose
+    matches all hold one of some literal words where none of them is (in the given order)."""
+    digits: bool | None = None  # whether text[start:end] holds a digit, once a pattern asks
+    for rule_id, rx in patterns:
+        if needs_digit(rx):
+            if digits is None:
+                digits = DIGIT.search(text, start, end) is not None
+            if not digits:
+                continue
+        words = required_words(rx)
+        if words is not None and words.search(text, start, end) is None:
+            continue
+        yield rule_id, rx
 
 
 def needs_digit(rx: re.Pattern[str]) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .cuefile import CueFile, alternation
-from .dates import DIGIT, needs_digit, required_words
+from .dates import can_match
 
 Pattern = re.Pattern[str]
 
@@ -57,16 +57,7 @@ class MoneyGrammar:
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[Money]:
         end = len(text) if end is None else end
         hits: list[Money] = []
-        digits: bool | None = None  # whether text[start:end] holds a digit, once a pattern asks
-        for rule_id, rx in self.patterns.items():
-            if needs_digit(rx):
-                if digits is None:
-                    digits = DIGIT.search(text, start, end) is not None
-                if not digits:
-                    continue
-            words = required_words(rx)
-            if words is not None and words.search(text, start, end) is None:
-                continue
+        for rule_id, rx in can_match(self.patterns.items(), text, start, end):
             for m in rx.finditer(text, start, end):
                 money = self._build(rule_id, m)
                 if money and not any(h.start < money.end and money.start < h.end for h in hits):
