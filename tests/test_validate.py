@@ -354,13 +354,25 @@ def test_a_participant_span_past_ten_thousand_rows_is_checked_in_and_out_of_arti
             f"{parts[k]['mention_id']}" in found
 
 
-def test_tables_checked_in_workers_give_the_lines_of_one_process(package_copy: Path):
-    """Problems in several tables: the same lines, in table order, whether the tables are checked
-    one after another or in worker processes, largest first."""
+def test_tables_checked_in_workers_give_the_lines_of_one_process(package_copy: Path, tmp_path: Path):
+    """Problems in several tables and a wrong span: the same lines, in table order, whether the
+    tables are checked one after another or in worker processes (largest first, the span checks
+    beside them); the same with a table whose Parquet file cannot be read, where the span checks
+    are made again after the table checks, and with the texts absent."""
     rewrite(package_copy, "articles", lambda rows: _set(rows, char_count=-1))
     rewrite(package_copy, "actors", lambda rows: _set(rows, actor_type="robot"))
-    rewrite(package_copy, "mentions", lambda rows: rows + rows[:1])
-    one = validate_dir(package_copy, seeds_dir=SEEDS_DIR, run_frictionless=False, jobs=1)
-    two = validate_dir(package_copy, seeds_dir=SEEDS_DIR, run_frictionless=False, jobs=2)
-    assert two == one
-    assert list(dict.fromkeys(p.split(".")[0] for p in one)) == ["articles", "actors", "mentions"], one
+    rewrite(package_copy, "mentions", lambda rows: _set(rows + rows[:1], text="Somebody Else"))
+
+    def report(jobs: int, seeds: Path) -> tuple[list[str], list[str]]:
+        got = check_path(package_copy, seeds_dir=seeds, run_frictionless=False, jobs=jobs)
+        return got.problems, got.texts_absent
+
+    one = report(1, SEEDS_DIR)
+    assert report(2, SEEDS_DIR) == one
+    assert list(dict.fromkeys(p.split(".")[0].split(":")[0] for p in one[0])) == ["articles", "actors", "mentions"], one
+    assert any("not the recorded 'Somebody Else'" in p for p in one[0])
+    empty = tmp_path / "no-texts"
+    empty.mkdir()
+    assert report(2, empty) == report(1, empty) and report(1, empty)[1]
+    (package_copy / "dataset" / "events.parquet").write_bytes(b"PAR1 not a parquet file")
+    assert report(2, SEEDS_DIR) == report(1, SEEDS_DIR)

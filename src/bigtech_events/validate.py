@@ -206,11 +206,13 @@ def check_package(root: Path, seeds_dir: Path | None = None, run_frictionless: b
     schemas: dict[str, dict[str, Any]] = {}
     readable: dict[str, Path] = {}
     with progress_task("validating", total=len(TABLES) + 3) as bar:
-        problems += _check_tables(root, by_name, schemas, readable, bar, jobs or os.cpu_count() or 1)
+        spans: list[tuple[list[str], list[str]]] = []  # the span checks, when made beside the tables
+        problems += _check_tables(root, by_name, schemas, readable, bar, jobs or os.cpu_count() or 1,
+                                  spans, seeds_dir)
         problems += check_foreign_keys(readable, schemas)
         problems += check_usd_values(readable, schemas)
         bar.advance("spans")
-        span_problems, absent = check_spans(readable, schemas, seeds_dir)
+        span_problems, absent = spans[0] if spans else check_spans(readable, schemas, seeds_dir)
         problems += span_problems
         bar.advance("frictionless")
         if run_frictionless and not problems:
@@ -230,16 +232,28 @@ def validate_dir(root: Path, seeds_dir: Path | None = None, run_frictionless: bo
     return check_package(root, seeds_dir, run_frictionless, jobs).strict(seeds_dir)
 
 
-def _table_task(item: tuple[str, dict[str, Any], Path, Path]) -> tuple[list[str], bool]:
-    """:func:`check_table` of one table, in a worker process."""
+def _table_task(item: tuple[Any, ...]) -> tuple[list[str], Any] | None:
+    """In a worker process: :func:`check_table` of one table, or (``("spans", paths, schemas,
+    seeds_dir)``) :func:`check_spans`."""
+    if item[0] == "spans":
+        try:
+            return check_spans(*item[1:])
+        except Exception:  # noqa: BLE001 - a file the table checks will report: the spans are checked again after them
+            return None
     return check_table(*item)
 
 
 def _check_tables(root: Path, by_name: dict[str, Any], schemas: dict[str, dict[str, Any]],
-                  readable: dict[str, Path], bar: Bar, jobs: int = 1) -> list[str]:
+                  readable: dict[str, Path], bar: Bar, jobs: int = 1,
+                  spans: list[Any] | None = None, seeds_dir: Path | None = None) -> list[str]:
     """Check each table's files against its schema, filling ``schemas`` and ``readable`` (the
     tables whose Parquet file was read in full). With ``jobs`` above 1 the tables are checked in
-    that many worker processes, largest first; the problems are listed in table order either way."""
+    that many worker processes, largest first; the problems are listed in table order either way.
+
+    With a ``spans`` list and workers, the span checks run beside the table checks, on the
+    Parquet files of every table with a sound schema; their result (problems, absent texts) is put
+    in ``spans`` only when those files all turn out readable, i.e. when it is the result the span
+    checks give after the table checks."""
     by_name_schemas = {name: r.get("schema") for name, r in by_name.items()}
     found: dict[str, list[str]] = {}
     tasks: dict[str, tuple[str, dict[str, Any], Path, Path]] = {}
@@ -257,22 +271,32 @@ def _check_tables(root: Path, by_name: dict[str, Any], schemas: dict[str, dict[s
         schemas[table] = schema
         tasks[table] = (table, schema, root / csv_res["path"], root / pq_res["path"])
     order = sorted(tasks, key=lambda t: -_size(tasks[t][2]))
+    guess = {t: tasks[t][3] for t in order}
     if jobs <= 1 or len(order) < 2:
         results = []
         for table in order:
             bar.advance(table)
             results.append(check_table(*tasks[table]))
     else:
-        with WorkerPool(min(jobs, len(order)), _table_task, worker_setup, (os.getpid(),),
+        items: list[tuple[Any, ...]] = [tasks[t] for t in order]
+        if spans is not None:  # as large as the largest table: it goes second
+            items.insert(1, ("spans", guess, dict(schemas), seeds_dir))
+        with WorkerPool(min(jobs, len(items)), _table_task, worker_setup, (os.getpid(),),
                         doing="validating tables; run the validation again") as pool:
-            results = []
-            for table, result in zip(order, pool.imap([tasks[t] for t in order], chunksize=1), strict=False):
-                bar.advance(table)
-                results.append(result)
+            got = []
+            for item, result in zip(items, pool.imap(items, chunksize=1), strict=False):
+                if item[0] != "spans":
+                    bar.advance(item[0])
+                got.append(result)
+        if spans is not None:
+            span_result = got.pop(1)
+        results = got
     for table, (problems, parquet_ok) in zip(order, results, strict=True):
         found[table] = problems
         if parquet_ok:
             readable[table] = tasks[table][3]
+    if spans is not None and jobs > 1 and len(order) >= 2 and readable == guess and span_result is not None:
+        spans.append(span_result)
     return [line for table in TABLES for line in found.get(table, [])]
 
 
