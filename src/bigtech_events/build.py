@@ -10,7 +10,7 @@ processes die with the build and ignore Ctrl-C (the build stops them).
 from __future__ import annotations
 
 import os
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from .paths import project_path
 from .progress import track
 from .ruleset import load_rules, read_rules_file
 from .schemas import arrow_schema, load_schemas
-from .seeds import load_article, scan_seeds
+from .seeds import load_article, read_problems, scan_seeds
 from .snapshot import TABLES as SNAPSHOT_TABLES
 from .snapshot import Kept, Recorder, Snapshot
 from .snapshot import load as load_snapshot
@@ -101,7 +101,7 @@ class Extraction:
             # when there is something to extract (an entry exists only for rules that compiled)
             rules = _rules_problems(self.rules_dir, cache)
             if rules:  # every problem at once: read the seeds here, as the workers would have
-                problems += _read_problems(item for item, hit in self.plan if not hit)
+                problems += read_problems(Path(path) for (path, _), hit in self.plan if not hit)
             problems += rules
         if problems:
             raise ValidationFailed(problems)
@@ -157,17 +157,6 @@ def _rules_problems(rules_dir: str, cache: ExtractCache | None) -> list[str]:
     return []
 
 
-def _read_problems(items: Iterable[Item]) -> list[str]:
-    """The problems of reading the seeds of ``items`` (what their workers would report)."""
-    problems = []
-    for path, _ in items:
-        try:
-            load_article(Path(path))
-        except UserError as exc:
-            problems += getattr(exc, "problems", None) or [str(exc)]
-    return problems
-
-
 def _plan(seeds_dir: Path, cache: ExtractCache | None,
           snapshot: Snapshot | None = None) -> tuple[list[tuple[Item, bool]], list[int | None], list[str]]:
     """Each seed with its cache key and whether its rows are at hand (in ``snapshot``, or as a
@@ -177,24 +166,18 @@ def _plan(seeds_dir: Path, cache: ExtractCache | None,
     texts, problems = scan_seeds(seeds_dir)
     if cache is None:
         return [((str(p), None), False) for p in texts], [None] * len(texts), problems
-    keys = [_key_of(cache, path) for path in texts]
     index = snapshot.index() if snapshot is not None else {}
     plan, kept = [], []
-    for path, key in zip(texts, keys, strict=True):
-        if isinstance(key, UserError):  # the file vanished or could not be read after the listing
-            problems += getattr(key, "problems", None) or [str(key)]
+    for path in texts:
+        try:
+            key = cache.key(path)
+        except OSError as exc:  # the file vanished or could not be read after the listing
+            problems.append(f"{path}: cannot be read ({exc.strerror}); check the file")
             continue
         at = index.get((path.stem, key))
         plan.append(((str(path), key), at is not None or cache.has(key)))
         kept.append(at)
     return plan, kept, problems
-
-
-def _key_of(cache: ExtractCache, path: Path) -> str | UserError:
-    try:
-        return cache.key(path)
-    except OSError as exc:
-        return UserError(f"{path}: cannot be read ({exc.strerror}); check the file")
 
 
 def _extract_items(items: list[Item], rules_dir: str, jobs: int,

@@ -20,7 +20,6 @@ variable ``BIGTECH_EVENTS_CACHE``, else ``pooch.os_cache("bigtech-events")``.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from importlib.resources.abc import Traversable
@@ -31,6 +30,7 @@ import pooch
 from .errors import UserError
 from .metadata import SEMVER
 from .paths import package_file
+from .safezip import sha256_file
 
 NAME = "china-bigtech-events"
 REGISTRY = package_file("registry.txt")
@@ -83,14 +83,6 @@ def cache_path(cache_dir: str | os.PathLike[str] | None = None) -> Path:
     return Path(chosen) if chosen else Path(pooch.os_cache("bigtech-events"))
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def fetch(version: str, base_url: str | None = None, cache_dir: str | os.PathLike[str] | None = None,
           registry: Path | Traversable | None = None) -> Path:
     """Download (or reuse from the cache) the release zip of ``version`` and verify its sha256.
@@ -109,7 +101,7 @@ def fetch(version: str, base_url: str | None = None, cache_dir: str | os.PathLik
     known_hash = entries[fname]
     cache = cache_path(cache_dir)
     cached = cache / fname
-    if cached.is_file() and sha256_of(cached) == known_hash[7:]:
+    if cached.is_file() and sha256_file(cached) == known_hash[7:]:
         return cached
     url = _download_url(base_url, fname)
     return _download(url, fname, known_hash, cache)

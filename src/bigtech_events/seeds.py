@@ -11,7 +11,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -256,12 +256,18 @@ def check_seeds(seeds_dir: Path) -> tuple[list[Path], list[str]]:
     refuses is a problem; each seed is checked on its own, so one bad seed hides no other.
     """
     texts, problems = seed_files(seeds_dir)
-    for path in texts:
+    return texts, problems + read_problems(texts)
+
+
+def read_problems(paths: Iterable[Path]) -> list[str]:
+    """The problems :func:`load_article` finds in each of ``paths``, in order, one line each."""
+    problems: list[str] = []
+    for path in paths:
         try:
             load_article(path)
         except UserError as exc:
             problems += getattr(exc, "problems", None) or [str(exc)]
-    return texts, problems
+    return problems
 
 
 def seed_paths(seeds_dir: Path) -> list[Path]:

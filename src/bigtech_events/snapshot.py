@@ -25,7 +25,6 @@ speed.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import itertools
 import json
 import os
@@ -38,10 +37,10 @@ from typing import Any
 import pyarrow as pa
 
 from .extract.pipeline import PER_ARTICLE_TABLES
+from .safezip import sha256_file
 
 FORMAT = "bigtech-events-snapshot 1"
 TABLES = ("articles", *PER_ARTICLE_TABLES)
-_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -49,14 +48,6 @@ class Kept:
     """An article whose rows are taken from the snapshot: its position there."""
 
     index: int
-
-
-def _digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @dataclass
@@ -110,7 +101,7 @@ def load(cache_directory: Path, fingerprint: str, schemas: dict[str, pa.Schema])
             return None
         for name in FILES:
             size, digest = manifest["files"][name]
-            if (directory / name).stat().st_size != size or _digest(directory / name) != digest:
+            if (directory / name).stat().st_size != size or sha256_file(directory / name) != digest:
                 return None
         tables = {}
         for table in TABLES:
@@ -244,7 +235,7 @@ class Recorder:
                       "aliases": list(self._aliases)}
             (self.tmp / "actors.json").write_text(json.dumps(shared, ensure_ascii=False), encoding="utf-8")
             (self.tmp / "keys.json").write_text(json.dumps(keys), encoding="utf-8")
-            files = {name: [(self.tmp / name).stat().st_size, _digest(self.tmp / name)] for name in FILES}
+            files = {name: [(self.tmp / name).stat().st_size, sha256_file(self.tmp / name)] for name in FILES}
             manifest = {"format": FORMAT, "fingerprint": self.fingerprint, "files": files}
             (self.tmp / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
             target = snapshot_dir(self.cache_directory)

@@ -24,7 +24,6 @@ the whole package's columns.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -37,7 +36,7 @@ import pyarrow.parquet as pq
 from .datapackage import PACKAGE_PROFILE, resource_name
 from .progress import Bar
 from .progress import task as progress_task
-from .safezip import SafeZip, is_zip
+from .safezip import SafeZip, is_zip, sha256_file
 from .schemas import TABLES, structure_problems
 from .validate_keys import check_foreign_keys, check_usd_values
 from .validate_spans import SPAN_TEXT, check_spans, skipped_line
@@ -50,17 +49,6 @@ __all__ = ["SPAN_TEXT", "Report", "check_package", "check_path", "validate_dir",
 def _descriptor_schema(resource: dict[str, Any]) -> dict[str, Any]:
     """Table schema of a resource with foreign keys pointing at table names again."""
     return json.loads(json.dumps(resource.get("schema")))
-
-
-def _size_and_digest(path: Path, chunk: int = 1 << 20) -> tuple[int, str]:
-    """Size and sha256 of a file, read a chunk at a time (memory: one chunk, whatever the file)."""
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as f:
-        while block := f.read(chunk):
-            digest.update(block)
-            size += len(block)
-    return size, digest.hexdigest()
 
 
 def check_files(root: Path, descriptor: dict[str, Any]) -> list[str]:
@@ -77,7 +65,7 @@ def check_files(root: Path, descriptor: dict[str, Any]) -> list[str]:
         if not path.is_file():
             problems.append(f"datapackage.json:resource {res.get('name')}: file {res.get('path')} is missing")
             continue
-        size, digest = _size_and_digest(path)
+        size, digest = path.stat().st_size, sha256_file(path)  # read a block at a time
         if res.get("bytes") != size:
             problems.append(f"datapackage.json:resource {res['name']}: bytes is {res.get('bytes')} but "
                             f"the file has {size}; rebuild the package")

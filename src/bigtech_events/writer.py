@@ -58,21 +58,19 @@ class TableSink:
         self.count = 0
 
     def add(self, rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            return
         if self._parts and isinstance(self._parts[-1], list):
             self._parts[-1].extend(rows)
-        else:
+        elif rows:
             self._parts.append(list(rows))
-        self._pending += len(rows)
-        if self._pending >= self.batch_rows:
-            self._write(final=False)
+        self._held(len(rows))
 
     def add_arrow(self, rows: pa.Table) -> None:
-        if rows.num_rows == 0:
-            return
-        self._parts.append(rows)
-        self._pending += rows.num_rows
+        if rows.num_rows:
+            self._parts.append(rows)
+        self._held(rows.num_rows)
+
+    def _held(self, added: int) -> None:
+        self._pending += added
         if self._pending >= self.batch_rows:
             self._write(final=False)
 
