@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from helpers import REPO, RULES_DIR, SEEDS_DIR
 from hypothesis import HealthCheck, given, settings
@@ -51,6 +52,13 @@ def _same_as_clean(seeds: Path, cache: Path, out: Path) -> int:
     assert _digests(cached.out_dir) == _digests(clean.out_dir)
     assert cached.extracted is not None
     return cached.extracted
+
+
+def _recorded(directory: Path) -> dict[str, object]:
+    """What a snapshot records: its tables' rows (not how its files cut them into batches) and
+    its other files' bytes but the manifest's (which holds the tables' digests)."""
+    return {p.name: pa.ipc.open_file(p).read_all() if p.suffix == ".arrow" else p.read_bytes()
+            for p in sorted(directory.iterdir()) if p.name != "manifest.json"}
 
 
 def _snapshot(cache: Path) -> Path:
@@ -154,3 +162,6 @@ def test_any_change_of_the_corpus_gives_the_clean_build(articles, tmp_path_facto
         text.write_text(text.read_text(encoding="utf-8").replace(". ", ".  ", 1), encoding="utf-8")
     extracted = _same_as_clean(seeds, cache, tmp)
     assert extracted <= len(second - first) + len(edited & second)
+    # the snapshot it recorded, copied rows and all, is the one a build extracting everything records
+    build(seeds, RULES_DIR, tmp / "fresh", jobs=1, cache_dir=tmp / "fresh-cache")
+    assert _recorded(_snapshot(cache)) == _recorded(_snapshot(tmp / "fresh-cache"))

@@ -73,9 +73,6 @@ class Snapshot:
         start, end = self.offsets[table][first], self.offsets[table][last + 1]
         return self.tables[table].slice(start, end - start)
 
-    def counts(self, i: int) -> dict[str, int]:
-        return {t: self.offsets[t][i + 1] - self.offsets[t][i] for t in TABLES}
-
     def actors(self, i: int) -> dict[str, dict[str, Any]]:
         return dict(self.actor_rows[a] for a in self.article_actors[i])
 
@@ -182,6 +179,7 @@ class Recorder:
         self._actors: dict[tuple[str, tuple[Any, ...]], int] = {}  # (actor id, row) -> position
         self._actor_rows: list[tuple[str, dict[str, Any]]] = []
         self._aliases: dict[tuple[str, str], int] = {}
+        self._copied: dict[tuple[str, int], int] = {}  # ("actor" or "alias", snapshot position) -> position
         self._file: Any = None
         try:
             self.cache_directory.mkdir(parents=True, exist_ok=True)
@@ -200,19 +198,54 @@ class Recorder:
             return
         positions = []
         for actor_id, row in actors.items():
-            try:  # the same row: the same values of the same types (1, 1.0 and True are not one)
-                key = (actor_id, tuple((k, type(v), v) for k, v in row.items()))
-                at = self._actors.get(key)
-            except TypeError:  # a value that cannot be hashed cannot be kept either
-                self.broken = True
-                return
+            at = self._actor(actor_id, row)
             if at is None:
-                at = self._actors[key] = len(self._actor_rows)
-                self._actor_rows.append((actor_id, row))
+                return
             positions.append(at)
         pairs = [self._aliases.setdefault(pair, len(self._aliases)) for pair in sorted(aliases)]
-        record = {"id": article_id, "rows": [counts[t] for t in TABLES], "source": source,
-                  "actors": positions, "aliases": pairs}
+        self._write(article_id, [counts[t] for t in TABLES], source, positions, pairs)
+
+    def copied(self, snapshot: Snapshot, i: int) -> None:
+        """Record the article at position ``i`` of ``snapshot``, whose rows were copied from there:
+        what :meth:`article` records of it, its actors and aliases looked up once per build."""
+        if self.tmp is None or self.broken:
+            return
+        positions = []
+        for a in snapshot.article_actors[i]:
+            at = self._copied.get(("actor", a))
+            if at is None:
+                at = self._actor(*snapshot.actor_rows[a])
+                if at is None:
+                    return
+                self._copied["actor", a] = at
+            positions.append(at)
+        pairs = []
+        for a in snapshot.article_aliases[i]:  # recorded in sorted order, as article() records them
+            at = self._copied.get(("alias", a))
+            if at is None:
+                at = self._copied["alias", a] = self._aliases.setdefault(snapshot.alias_pairs[a], len(self._aliases))
+            pairs.append(at)
+        offsets = snapshot.offsets
+        self._write(snapshot.ids[i], [offsets[t][i + 1] - offsets[t][i] for t in TABLES], snapshot.sources[i],
+                    positions, pairs)
+
+    def _actor(self, actor_id: str, row: dict[str, Any]) -> int | None:
+        """The position of an actor row among those recorded (added when new); ``None`` when it
+        cannot be kept (the snapshot is then marked broken)."""
+        try:  # the same row: the same values of the same types (1, 1.0 and True are not one)
+            key = (actor_id, tuple((k, type(v), v) for k, v in row.items()))
+            at = self._actors.get(key)
+        except TypeError:  # a value that cannot be hashed cannot be kept either
+            self.broken = True
+            return None
+        if at is None:
+            at = self._actors[key] = len(self._actor_rows)
+            self._actor_rows.append((actor_id, row))
+        return at
+
+    def _write(self, article_id: str, rows: list[int], source: dict[str, Any], actors: list[int],
+               aliases: list[int]) -> None:
+        record = {"id": article_id, "rows": rows, "source": source, "actors": actors, "aliases": aliases}
         try:
             self._file.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
         except (OSError, ValueError, TypeError):

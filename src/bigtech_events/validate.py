@@ -27,6 +27,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -180,11 +181,13 @@ class Report:
 
 
 def check_package(root: Path, seeds_dir: Path | None = None, run_frictionless: bool = True,
-                  jobs: int = 0) -> Report:
+                  jobs: int = 0, span_articles: Collection[str] | None = None) -> Report:
     """Validate the package rooted at ``root``: every check that can run, with the span checks of
     the articles whose text is in ``seeds_dir`` (none without it).
 
     ``jobs`` worker processes check the tables and run the Frictionless pass (0: one per core).
+    With ``span_articles``, the span checks are made for those articles alone: a build whose
+    other articles' rows are copies of rows its last build validated against the same texts.
     """
     descriptor, problems = load_descriptor(root)
     if descriptor is None:
@@ -196,11 +199,11 @@ def check_package(root: Path, seeds_dir: Path | None = None, run_frictionless: b
     with progress_task("validating", total=len(TABLES) + 3) as bar:
         spans: list[tuple[list[str], list[str]]] = []  # the span checks, when made beside the tables
         problems += _check_tables(root, by_name, schemas, readable, bar, jobs or os.cpu_count() or 1,
-                                  spans, seeds_dir)
+                                  spans, seeds_dir, span_articles)
         problems += check_foreign_keys(readable, schemas)
         problems += check_usd_values(readable, schemas)
         bar.advance("spans")
-        span_problems, absent = spans[0] if spans else check_spans(readable, schemas, seeds_dir)
+        span_problems, absent = spans[0] if spans else check_spans(readable, schemas, seeds_dir, span_articles)
         problems += span_problems
         bar.advance("frictionless")
         if run_frictionless and not problems:
@@ -211,18 +214,18 @@ def check_package(root: Path, seeds_dir: Path | None = None, run_frictionless: b
 
 
 def validate_dir(root: Path, seeds_dir: Path | None = None, run_frictionless: bool = True,
-                 jobs: int = 0) -> list[str]:
+                 jobs: int = 0, span_articles: Collection[str] | None = None) -> list[str]:
     """All problems found in the package rooted at ``root`` (empty when valid).
 
     With ``seeds_dir`` (a build, a release) an article whose text is not there is a problem
-    (:meth:`Report.strict`).
+    (:meth:`Report.strict`); ``span_articles`` is :func:`check_package`'s.
     """
-    return check_package(root, seeds_dir, run_frictionless, jobs).strict(seeds_dir)
+    return check_package(root, seeds_dir, run_frictionless, jobs, span_articles).strict(seeds_dir)
 
 
 def _table_task(item: tuple[Any, ...]) -> tuple[list[str], Any] | None:
     """In a worker process: :func:`check_table` of one table, or (``("spans", paths, schemas,
-    seeds_dir)``) :func:`check_spans`."""
+    seeds_dir, only)``) :func:`check_spans`."""
     if item[0] == "spans":
         try:
             return check_spans(*item[1:])
@@ -233,7 +236,8 @@ def _table_task(item: tuple[Any, ...]) -> tuple[list[str], Any] | None:
 
 def _check_tables(root: Path, by_name: dict[str, Any], schemas: dict[str, dict[str, Any]],
                   readable: dict[str, Path], bar: Bar, jobs: int = 1,
-                  spans: list[Any] | None = None, seeds_dir: Path | None = None) -> list[str]:
+                  spans: list[Any] | None = None, seeds_dir: Path | None = None,
+                  span_articles: Collection[str] | None = None) -> list[str]:
     """Check each table's files against its schema, filling ``schemas`` and ``readable`` (the
     tables whose Parquet file was read in full). With ``jobs`` above 1 the tables are checked in
     that many worker processes, largest first; the problems are listed in table order either way.
@@ -268,7 +272,7 @@ def _check_tables(root: Path, by_name: dict[str, Any], schemas: dict[str, dict[s
     else:
         items: list[tuple[Any, ...]] = [tasks[t] for t in order]
         if spans is not None:  # as large as the largest table: it goes second
-            items.insert(1, ("spans", guess, dict(schemas), seeds_dir))
+            items.insert(1, ("spans", guess, dict(schemas), seeds_dir, span_articles))
         with WorkerPool(min(jobs, len(items)), _table_task, worker_setup, (os.getpid(),),
                         doing="validating tables; run the validation again") as pool:
             got = []

@@ -9,20 +9,24 @@ once and only one is held; a table found out of article order is checked again o
 texts read as its rows ask for them. A participant's span is compared with its mention's by reading both
 tables in step, article by article (both are written sorted by article, and a participant names
 a mention of its own article), with a join of the two tables' span columns when they are not so.
+
+A build copying most articles' rows from its last build's snapshot checks the spans of the other
+articles only (``only``): their rows are chosen in Arrow, so the others are never read into Python.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .validate_keys import batches, has_rules, numbered
+from .validate_keys import BATCH_ROWS, batches, has_rules, numbered
 from .validate_tables import _repeated_hashes, rule_note
 
 #: Columns holding the recorded words of a span, per table.
@@ -64,14 +68,15 @@ class Texts:
         return text
 
 
-def seed_texts(path: Path, seeds_dir: Path | None) -> tuple[Texts, list[str], list[str]]:
-    """The texts of the articles (Parquet file ``path``) found in ``seeds_dir`` and unchanged since
-    the build, the problems (a text that differs), and the ids of articles whose text is absent
-    (all of them when there is no ``seeds_dir``)."""
+def seed_texts(path: Path, seeds_dir: Path | None,
+               only: Collection[str] | None = None) -> tuple[Texts, list[str], list[str]]:
+    """The texts of the articles (Parquet file ``path``; with ``only``, those of its articles)
+    found in ``seeds_dir`` and unchanged since the build, the problems (a text that differs), and
+    the ids of articles whose text is absent (all of them when there is no ``seeds_dir``)."""
     texts = Texts(seeds_dir)
     problems: list[str] = []
     absent: list[str] = []
-    for batch in batches(path, ["article_id", "text_sha256"]):
+    for _, batch in selected(path, ["article_id", "text_sha256"], only):
         for article_id, sha in zip(batch["article_id"], batch["text_sha256"], strict=True):
             seed = seeds_dir / f"{article_id}.txt" if seeds_dir is not None else None
             if seed is None or not seed.is_file():
@@ -89,19 +94,54 @@ def seed_texts(path: Path, seeds_dir: Path | None) -> tuple[Texts, list[str], li
 
 
 def check_spans(paths: dict[str, Path], schemas: dict[str, dict[str, Any]],
-                seeds_dir: Path | None) -> tuple[list[str], list[str]]:
+                seeds_dir: Path | None, only: Collection[str] | None = None) -> tuple[list[str], list[str]]:
     """Every span of the tables in ``paths`` (their Parquet files) reproduces its recorded words in
     the seed text: the problems, and the ids of the articles whose spans could not be checked
-    because their text is absent."""
+    because their text is absent.
+
+    With ``only``, the spans of those articles alone (the rows of the others are not read into
+    Python): a build whose other articles' rows are copied from its last validated build's.
+    """
     if "articles" not in paths:
         return [], []
-    texts, problems, absent = seed_texts(paths["articles"], seeds_dir)
+    texts, problems, absent = seed_texts(paths["articles"], seeds_dir, only)
     if texts.good:
         problems += _spans_in_step([(t, paths[t], schemas[t], (c, lo, hi)) for t, c, lo, hi in SPANS if t in paths],
-                                   texts)
+                                   texts, only)
     if "event_participants" in paths and "mentions" in paths:
-        problems += _participant_spans(paths["event_participants"], paths["mentions"])
+        problems += _participant_spans(paths["event_participants"], paths["mentions"], only)
     return problems, absent
+
+
+def selected(path: Path, columns: list[str], only: Collection[str] | None,
+             rows: int = 0) -> Iterator[tuple[Sequence[int], dict[str, list[Any]]]]:
+    """The given columns of a Parquet file a batch at a time, as lists by column, with the number
+    of each row in the file; with ``only``, only the rows whose ``article_id`` is one of them
+    (chosen in Arrow: the others never become Python values)."""
+    if only is None:
+        offset = 0
+        for batch in batches(path, columns, rows):
+            n = len(batch[columns[0]])
+            yield range(offset, offset + n), batch
+            offset += n
+        return
+    for numbers, batch in _picked(path, columns, only, rows):
+        yield numbers.tolist(), {c: batch.column(c).to_pylist() for c in columns}
+
+
+def _picked(path: Path, columns: list[str], only: Collection[str],
+            rows: int = 0) -> Iterator[tuple[np.ndarray, pa.RecordBatch]]:
+    """The rows of a Parquet file whose ``article_id`` is one of ``only``, a batch at a time: their
+    numbers in the file and their ``columns``."""
+    wanted = pa.array(sorted(only), pa.string())
+    offset = 0
+    read = list(dict.fromkeys(["article_id", *columns]))
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=rows or BATCH_ROWS, columns=read):
+        mask = pc.fill_null(pc.is_in(batch.column("article_id"), value_set=wanted), False)
+        numbers = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
+        if len(numbers):
+            yield numbers + offset, batch.take(pa.array(numbers)).select(columns)
+        offset += batch.num_rows
 
 
 SpanTable = tuple[str, Path, dict[str, Any], tuple[str, str, str]]
@@ -109,19 +149,18 @@ SpanTable = tuple[str, Path, dict[str, Any], tuple[str, str, str]]
 SpanRow = tuple[str, int, int, int, str, Any]
 
 
-def _span_rows(path: Path, schema: dict[str, Any], span: tuple[str, str, str]) -> Iterator[SpanRow]:
+def _span_rows(path: Path, schema: dict[str, Any], span: tuple[str, str, str],
+               only: Collection[str] | None = None) -> Iterator[SpanRow]:
     """The spans of a table that can be compared (an article and every value given; a missing value
-    is the schema check's to report), in file order."""
+    is the schema check's to report), in file order; with ``only``, those of these articles."""
     col, start, end = span
     rules = ["rule_id"] if has_rules(schema) else []
-    offset = 0
-    for batch in batches(path, ["article_id", start, end, col, *rules], SPAN_ROWS):
+    for numbers, batch in selected(path, ["article_id", start, end, col, *rules], only, SPAN_ROWS):
         rule_ids = batch["rule_id"] if rules else [None] * len(batch[col])
-        for i, (article, lo, hi, words, rule) in enumerate(zip(batch["article_id"], batch[start], batch[end],
-                                                               batch[col], rule_ids, strict=True)):
+        for i, article, lo, hi, words, rule in zip(numbers, batch["article_id"], batch[start], batch[end],
+                                                   batch[col], rule_ids, strict=True):
             if article is not None and lo is not None and hi is not None and words is not None:
-                yield article, offset + i, lo, hi, words, "<NA>" if rule is None and rules else rule
-        offset += len(batch[col])
+                yield article, i, lo, hi, words, "<NA>" if rule is None and rules else rule
 
 
 def _span_problem(table: str, col: str, text: str, span: SpanRow) -> str | None:
@@ -133,10 +172,11 @@ def _span_problem(table: str, col: str, text: str, span: SpanRow) -> str | None:
             f"not the recorded {words!r}{rule_note(rule)}; fix the offsets or the rule")
 
 
-def _spans_in_step(tables: list[SpanTable], texts: Texts) -> list[str]:
-    """The span problems of ``tables``, all read in step article by article (each text read once);
-    a table found out of article order is checked again on its own (:func:`_span_problems`)."""
-    rows = [_span_rows(path, schema, span) for _, path, schema, span in tables]
+def _spans_in_step(tables: list[SpanTable], texts: Texts, only: Collection[str] | None = None) -> list[str]:
+    """The span problems of ``tables`` (with ``only``, of those articles), all read in step article
+    by article (each text read once); a table found out of article order is checked again on its
+    own (:func:`_span_problems`)."""
+    rows = [_span_rows(path, schema, span, only) for _, path, schema, span in tables]
     heads = [next(r, None) for r in rows]
     found: list[list[str]] = [[] for _ in tables]
     unsorted: set[int] = set()
@@ -153,25 +193,27 @@ def _spans_in_step(tables: list[SpanTable], texts: Texts) -> list[str]:
                 heads[k] = None
     for k in unsorted:
         table, path, schema, span = tables[k]
-        found[k] = _span_problems(table, path, schema, span, texts)
+        found[k] = _span_problems(table, path, schema, span, texts, only)
     return [line for lines in found for line in lines]
 
 
 def _span_problems(table: str, path: Path, schema: dict[str, Any], span: tuple[str, str, str],
-                   texts: Texts) -> list[str]:
+                   texts: Texts, only: Collection[str] | None = None) -> list[str]:
     """The span problems of one table, its texts read as its rows ask for them."""
     problems: list[str] = []
-    for row in _span_rows(path, schema, span):
+    for row in _span_rows(path, schema, span, only):
         text = texts.get(row[0])
         if text is not None and (line := _span_problem(table, span[0], text, row)) is not None:
             problems.append(line)
     return problems
 
 
-def _participant_spans(parts_path: Path, mentions_path: Path) -> list[str]:
-    """Each participant that names its mention has that mention's span."""
-    bad = _participant_spans_in_step(parts_path, mentions_path)
-    if bad is None:
+def _participant_spans(parts_path: Path, mentions_path: Path, only: Collection[str] | None = None) -> list[str]:
+    """Each participant (with ``only``, of those articles) that names its mention has that
+    mention's span."""
+    if only is not None:
+        bad = _participant_spans_joined(parts_path, mentions_path, only)
+    elif (bad := _participant_spans_in_step(parts_path, mentions_path)) is None:
         bad = _participant_spans_joined(parts_path, mentions_path)
     return [f"event_participants:row {row + 1}:column char_start: span differs from its mention "
             f"{mention}; fix the participant rule" for row, mention in bad]
@@ -256,13 +298,21 @@ def _participant_spans_in_step(parts_path: Path, mentions_path: Path) -> list[tu
     return bad
 
 
-def _participant_spans_joined(parts_path: Path, mentions_path: Path) -> list[tuple[int, str]]:
+def _participant_spans_joined(parts_path: Path, mentions_path: Path,
+                              only: Collection[str] | None = None) -> list[tuple[int, str]]:
     """What :func:`_participant_spans_in_step` finds, by a join of the two tables' span columns
-    (memory: those columns of both tables)."""
+    (memory: those columns of both tables). With ``only``, for the participants of those articles,
+    joined with the mentions they name (memory: those rows)."""
     span = ["mention_id", "char_start", "char_end"]
-    parts = numbered(pq.read_table(parts_path, columns=span))
+    if only is None:
+        parts = numbered(pq.read_table(parts_path, columns=span))
+        mentions = pq.read_table(mentions_path, columns=span)
+    else:
+        parts = _chosen(parts_path, span, only)
+        named = pa.array(sorted({m for m in parts["mention_id"].to_pylist() if m is not None}), pa.string())
+        mentions = pq.read_table(mentions_path, columns=span, filters=pc.field("mention_id").isin(named))
     parts = parts.filter(pc.is_valid(parts["mention_id"]))
-    mentions = pq.read_table(mentions_path, columns=span).rename_columns(["mention_id", "m_start", "m_end"])
+    mentions = mentions.rename_columns(["mention_id", "m_start", "m_end"])
     joined = parts.join(mentions, keys="mention_id", join_type="left outer")
     same = pc.and_(pc.equal(joined["char_start"], joined["m_start"]), pc.equal(joined["char_end"], joined["m_end"]))
     bad = joined.filter(pc.invert(pc.fill_null(same, False))).sort_by("__row")
@@ -273,6 +323,15 @@ def _participant_spans_joined(parts_path: Path, mentions_path: Path) -> list[tup
             seen.add(row)
             found.append((row, mention))
     return found
+
+
+def _chosen(path: Path, columns: list[str], only: Collection[str]) -> pa.Table:
+    """The rows of ``only``'s articles in a Parquet file, as one table with their numbers in ``__row``."""
+    picked = list(_picked(path, columns, only))
+    schema = pq.ParquetFile(path).schema_arrow
+    table = pa.Table.from_batches([b for _, b in picked], pa.schema([schema.field(c) for c in columns]))
+    numbers = np.concatenate([n for n, _ in picked]) if picked else np.zeros(0, np.int64)
+    return table.append_column("__row", pa.array(numbers, pa.int64()))
 
 
 def skipped_line(absent: list[str], articles: int) -> str | None:
