@@ -9,6 +9,7 @@ processes die with the build and ignore Ctrl-C (the build stops them).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
@@ -34,10 +35,11 @@ from .snapshot import Kept, Recorder, Snapshot
 from .snapshot import load as load_snapshot
 from .validate import validate_dir
 from .workers import WorkerPool, worker_setup
-from .writer import TableSink
+from .writer import RowOrder, TableSink
 
 _WORKER: Extractor | None = None
 _CACHE: ExtractCache | None = None
+_ORDERS: dict[str, RowOrder] = {}
 
 #: A seed to extract: its text file and its cache key (``None``: not cached).
 Item = tuple[str, str | None]
@@ -52,9 +54,11 @@ class BuildReport:
 
 
 def _init_worker(rules_dir: str, cache: ExtractCache | None = None) -> None:
-    global _WORKER, _CACHE
+    global _WORKER, _CACHE, _ORDERS
     _WORKER = Extractor(load_rules(Path(rules_dir)))
     _CACHE = cache
+    schemas = load_schemas()
+    _ORDERS = {t: RowOrder(schemas[t]) for t in PER_ARTICLE_TABLES}
 
 
 def _init_spawned_worker(parent: int, rules_dir: str, cache: ExtractCache | None) -> None:
@@ -72,11 +76,15 @@ def _extract_item(item: Item) -> Extracted | list[str]:
             article = load_article(Path(path))
         except UserError as exc:
             return list(getattr(exc, "problems", None) or [str(exc)])
-    extracted = Extracted(source_entry(article), _WORKER.extract(article))
+    result, source = _WORKER.extract(article), source_entry(article)
     if key is not None and _CACHE is not None:
-        _CACHE.store(key, extracted)
-    extracted.result.timings = timing.take()  # this process's seconds so far go with the result (empty when off)
-    return extracted
+        _CACHE.store(key, Extracted(source, result))
+    with timing.stage("rows"):  # sorted and in columns here, in parallel, not in the writing process
+        rows = {t: _ORDERS[t].columns(result.rows[t]) for t in PER_ARTICLE_TABLES}
+    # what the writer needs: the explain trace and the sentences stay here
+    written = dataclasses.replace(result, rows=rows, trace=[], sentences=[])
+    written.timings = timing.take()  # this process's seconds so far go with the result (empty when off)
+    return Extracted(source, written)
 
 
 class Extraction:
@@ -199,11 +207,6 @@ def _extract_items(items: list[Item], rules_dir: str, jobs: int,
         yield from pool.imap(items, chunksize=8)
 
 
-def _sort_key(table: str, schema: dict[str, Any]) -> Any:
-    pk = schema["primaryKey"]
-    return lambda row: tuple("" if row.get(k) is None else str(row.get(k)) for k in pk)
-
-
 def exchange_rate_rows(rules_dir: Path) -> list[dict[str, Any]]:
     """The ``exchange_rates`` table: every curated rate of rules/exchange_rates.yaml."""
     path = rules_dir / "exchange_rates.yaml"
@@ -243,6 +246,7 @@ def write_results(out_root: Path, results: Generator[Extracted | Kept, None, Non
     dataset.mkdir(parents=True, exist_ok=True)
     sinks = {t: TableSink(t, schemas[t], dataset, tee=None if recorder is None else recorder.tee(t))
              for t in SNAPSHOT_TABLES}
+    orders = {t: RowOrder(schemas[t]) for t in PER_ARTICLE_TABLES}
     actors: dict[str, dict[str, Any]] = {}
     aliases: set[tuple[str, str]] = set()
     sources: list[dict[str, Any]] = []  # one small record per article, for the descriptor
@@ -280,7 +284,7 @@ def write_results(out_root: Path, results: Generator[Extracted | Kept, None, Non
                 sources.append(source)
                 sinks["articles"].add([result.article_row])
                 for table in PER_ARTICLE_TABLES:
-                    sinks[table].add(sorted(result.rows[table], key=_sort_key(table, schemas[table])))
+                    sinks[table].add(orders[table].columns(result.rows[table]))
                 actors.update(result.actors)
                 aliases |= result.aliases
                 if recorder is not None:

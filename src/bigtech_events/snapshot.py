@@ -233,7 +233,8 @@ class Recorder:
         """The position of an actor row among those recorded (added when new); ``None`` when it
         cannot be kept (the snapshot is then marked broken)."""
         try:  # the same row: the same values of the same types (1, 1.0 and True are not one)
-            key = (actor_id, tuple((k, type(v), v) for k, v in row.items()))
+            values = tuple(row.values())
+            key = (actor_id, tuple(row), values, tuple(map(type, values)))
             at = self._actors.get(key)
         except TypeError:  # a value that cannot be hashed cannot be kept either
             self.broken = True

@@ -7,6 +7,7 @@ given (callers sort by id).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,11 +32,52 @@ CSV_OPTIONS = pacsv.WriteOptions(include_header=True, quoting_style="needed", de
 BATCH_ROWS = 10_000
 
 
+@dataclass(frozen=True)
+class Columns:
+    """Rows of one table as one list per column (``names``, the columns of its Arrow schema), in
+    the order they are to be written, sorted by ``key`` (the table's primary key)."""
+
+    names: tuple[str, ...]
+    key: tuple[str, ...]
+    values: dict[str, list[Any]]
+    count: int
+
+    def __len__(self) -> int:
+        return self.count
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.names, row, strict=True)) for row in zip(*self.values.values(), strict=True)]
+
+
+class RowOrder:
+    """How one table's rows are written: sorted by its primary key (each value compared as a
+    string, a missing one as the empty string), as the columns of its Arrow schema."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self.names = tuple(arrow_schema(schema).names)
+        self.key = tuple(schema["primaryKey"])
+
+    def columns(self, rows: list[dict[str, Any]] | Columns) -> Columns:
+        """``rows`` sorted and in columns (as they are when already so for this table)."""
+        if isinstance(rows, Columns):
+            if (rows.names, rows.key) == (self.names, self.key):
+                return rows
+            rows = rows.rows()
+        key = self.key
+        if len(key) == 1:
+            (k,) = key
+            ordered = sorted(rows, key=lambda row: ("" if (v := row.get(k)) is None else str(v),))
+        else:
+            ordered = sorted(rows, key=lambda row: tuple("" if row.get(k) is None else str(row.get(k)) for k in key))
+        return Columns(self.names, key, {n: [row.get(n) for row in ordered] for n in self.names}, len(ordered))
+
+
 class TableSink:
     """Stream rows of one table into ``<dir>/<table>.parquet`` and ``.csv``.
 
-    Rows come as lists of dicts (:meth:`add`) or as Arrow tables (:meth:`add_arrow`, rows of an
-    earlier build kept as they were), in the order they are to be written. Every ``batch_rows``
+    Rows come as lists of dicts or :class:`Columns` (:meth:`add`) or as Arrow tables
+    (:meth:`add_arrow`, rows of an earlier build kept as they were), in the order they are to be
+    written. Every ``batch_rows``
     rows, whatever their source, become one Parquet row group and one CSV chunk, so the files do not
     depend on how the rows arrived; memory holds at most about a batch. With ``tee``, every batch
     written is also copied there (the rows of this build, kept for the next: :mod:`.snapshot`).
@@ -47,7 +89,7 @@ class TableSink:
         self.schema = arrow_schema(schema)
         self.names = self.schema.names
         self.batch_rows = batch_rows
-        self._parts: list[list[dict[str, Any]] | pa.Table] = []  # rows not yet written, in order
+        self._parts: list[dict[str, list[Any]] | pa.Table] = []  # rows not yet written (columns or Arrow), in order
         self._pending = 0
         self.parquet_path = directory / f"{table}.parquet"
         self.csv_path = directory / f"{table}.csv"
@@ -57,11 +99,20 @@ class TableSink:
         self._tee = tee
         self.count = 0
 
-    def add(self, rows: list[dict[str, Any]]) -> None:
-        if self._parts and isinstance(self._parts[-1], list):
-            self._parts[-1].extend(rows)
-        elif rows:
-            self._parts.append(list(rows))
+    def add(self, rows: list[dict[str, Any]] | Columns) -> None:
+        if not len(rows):
+            return
+        if not self._parts or isinstance(self._parts[-1], pa.Table):
+            self._parts.append({n: [] for n in self.names})
+        held = self._parts[-1]
+        if isinstance(rows, Columns):
+            if rows.names != tuple(self.names):
+                raise ValueError(f"{self.table}: rows with columns {rows.names}, not {tuple(self.names)}")
+            for n in self.names:
+                held[n].extend(rows.values[n])
+        else:
+            for n in self.names:
+                held[n].extend([row.get(n) for row in rows])
         self._held(len(rows))
 
     def add_arrow(self, rows: pa.Table) -> None:
@@ -74,10 +125,10 @@ class TableSink:
         if self._pending >= self.batch_rows:
             self._write(final=False)
 
-    def _arrow(self, part: list[dict[str, Any]] | pa.Table) -> pa.Table:
+    def _arrow(self, part: dict[str, list[Any]] | pa.Table) -> pa.Table:
         if isinstance(part, pa.Table):
             return part
-        return pa.Table.from_pylist([{n: r.get(n) for n in self.names} for r in part], schema=self.schema)
+        return pa.Table.from_pydict(part, schema=self.schema)
 
     def _write(self, final: bool) -> None:
         """Write every whole batch of the rows held (and, when ``final``, the rest)."""
