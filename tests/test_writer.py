@@ -1,8 +1,12 @@
 """The writer's files depend on the rows alone: not on whether they came as dicts, as sorted
-columns or as Arrow tables, nor on how they were cut into pieces."""
+columns or as Arrow tables, nor on how they were cut into pieces; the descriptor written with its
+sources streamed from a file is the one dumped whole."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -10,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bigtech_events.datapackage import Sources, dump_descriptor, write_descriptor
 from bigtech_events.schemas import arrow_schema, load_schemas
 from bigtech_events.writer import Columns, RowOrder, TableSink
 
@@ -72,3 +77,40 @@ def test_columns_of_another_table_are_refused(tmp_path: Path):
     with pytest.raises(ValueError, match="mentions: rows with columns"):
         sink.add(other)
     sink.close()
+
+
+# ---------------------------------------------------------------- the descriptor, its sources streamed
+
+text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+source_strategy = st.dictionaries(st.sampled_from(["title", "description", "path"]),
+                                  st.one_of(text, st.lists(text, max_size=2), st.dictionaries(text, text, max_size=2)))
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sources=st.lists(source_strategy, max_size=5), description=text)
+def test_the_descriptor_written_source_by_source_is_the_one_dumped_whole(
+        tmp_path_factory: pytest.TempPathFactory, sources, description):
+    tmp = tmp_path_factory.mktemp("descriptor")
+    descriptor = {"name": "x", "description": description, "sources": [], "resources": [{"name": "t"}]}
+    spill = Sources(tmp / ".sources.jsonl")
+    for entry in sources:
+        spill.append(entry)
+    write_descriptor(tmp / "datapackage.json", descriptor, spill)
+    spill.close()
+    assert (tmp / "datapackage.json").read_text(encoding="utf-8") == dump_descriptor({**descriptor, "sources": sources})
+    assert spill.count == len(sources) and not (tmp / ".sources.jsonl").exists()
+
+
+@pytest.mark.parametrize(("chosen", "expected"), [(None, "jemalloc"), ("system", "system")])
+def test_commands_give_arrow_an_allocator_that_returns_memory_unless_told_otherwise(chosen, expected):
+    try:
+        pa.jemalloc_memory_pool()
+    except NotImplementedError:
+        pytest.skip("this build of Arrow has no jemalloc")
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    if chosen:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = chosen
+    code = ("from bigtech_events.workers import use_returning_allocator; import pyarrow as pa; "
+            "use_returning_allocator(); print(pa.default_memory_pool().backend_name)")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == expected

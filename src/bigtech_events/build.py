@@ -18,7 +18,7 @@ from typing import Any
 
 from . import __version__, timing
 from .cache import ExtractCache, Extracted
-from .datapackage import build_descriptor, dump_descriptor, source_entry
+from .datapackage import Sources, build_descriptor, source_entry, write_descriptor
 from .errors import UserError, ValidationFailed, naming
 from .extract import Extractor
 from .extract.fx import load_exchange_rates
@@ -215,7 +215,7 @@ def exchange_rate_rows(rules_dir: Path) -> list[dict[str, Any]]:
 
 def write_package(out_root: Path, seeds_dir: Path, rules_dir: Path, jobs: int = 1,
                   schemas_dir: Path | None = None,
-                  cache: ExtractCache | None = None) -> tuple[dict[str, int], list[dict[str, Any]]]:
+                  cache: ExtractCache | None = None) -> tuple[dict[str, int], int]:
     """Extract and write ``out_root/dataset/*`` and ``out_root/datapackage.json`` (no validation)."""
     load_schemas(schemas_dir)  # first: a broken schema is reported before the rules that read it
     return write_extraction(out_root, Extraction(seeds_dir, rules_dir, jobs, cache), rules_dir, schemas_dir)
@@ -223,7 +223,7 @@ def write_package(out_root: Path, seeds_dir: Path, rules_dir: Path, jobs: int = 
 
 def write_extraction(out_root: Path, extraction: Extraction, rules_dir: Path,
                      schemas_dir: Path | None = None, snapshot: Snapshot | None = None,
-                     recorder: Recorder | None = None) -> tuple[dict[str, int], list[dict[str, Any]]]:
+                     recorder: Recorder | None = None) -> tuple[dict[str, int], int]:
     """Write the package of ``extraction``'s results at ``out_root`` (no validation)."""
     results = track(iter(extraction), "extracting articles", total=len(extraction))
     return write_results(out_root, results, exchange_rate_rows(rules_dir), schemas_dir, snapshot, recorder)
@@ -232,7 +232,7 @@ def write_extraction(out_root: Path, extraction: Extraction, rules_dir: Path,
 def write_results(out_root: Path, results: Generator[Extracted | Kept, None, None],
                   exchange_rates: list[dict[str, Any]],
                   schemas_dir: Path | None = None, snapshot: Snapshot | None = None,
-                  recorder: Recorder | None = None) -> tuple[dict[str, int], list[dict[str, Any]]]:
+                  recorder: Recorder | None = None) -> tuple[dict[str, int], int]:
     """Write the package of extraction ``results`` given in article order (no validation), with
     the ``exchange_rates`` table (:func:`exchange_rate_rows` of the rules that extracted them).
     A :class:`Kept` result is an article whose rows are copied from ``snapshot``; ``recorder``
@@ -249,7 +249,7 @@ def write_results(out_root: Path, results: Generator[Extracted | Kept, None, Non
     orders = {t: RowOrder(schemas[t]) for t in PER_ARTICLE_TABLES}
     actors: dict[str, dict[str, Any]] = {}
     aliases: set[tuple[str, str]] = set()
-    sources: list[dict[str, Any]] = []  # one small record per article, for the descriptor
+    sources = Sources(out_root / ".sources.jsonl")  # one small record per article, for the descriptor
     run: list[int] = []  # first and last position in the snapshot of kept articles not yet written
 
     def write_run() -> None:
@@ -293,16 +293,17 @@ def write_results(out_root: Path, results: Generator[Extracted | Kept, None, Non
                                      source, result.actors, result.aliases)
         with timing.stage("writing"):
             write_run()
-    finally:
-        results.close()  # stops the workers, whatever stopped the loop
-        with timing.stage("writing"):
             for sink in sinks.values():
                 sink.close()
-    with timing.stage("writing"):
-        counts = _write_shared(dataset, schemas, sinks, actors, aliases, exchange_rates)
-        descriptor = build_descriptor(meta, schemas, sources, out_root, __version__)
-        (out_root / "datapackage.json").write_text(dump_descriptor(descriptor), encoding="utf-8")
-    return counts, sources
+            counts = _write_shared(dataset, schemas, sinks, actors, aliases, exchange_rates)
+            descriptor = build_descriptor(meta, schemas, [], out_root, __version__)
+            write_descriptor(out_root / "datapackage.json", descriptor, sources)
+    finally:
+        results.close()  # stops the workers, whatever stopped the loop
+        for sink in sinks.values():
+            sink.close()
+        sources.close()
+    return counts, sources.count
 
 
 def _write_shared(dataset: Path, schemas: dict[str, Any], sinks: dict[str, TableSink],
@@ -352,7 +353,7 @@ def build(seeds_dir: Path, rules_dir: Path, out_dir: Path, jobs: int = 1,
             extraction = Extraction(seeds_dir, rules_dir, jobs, cache, snapshot)
         recorder = None if cache is None else Recorder(cache.directory, cache.fingerprint)
         try:
-            counts, sources = write_extraction(tmp, extraction, rules_dir, snapshot=snapshot, recorder=recorder)
+            counts, articles = write_extraction(tmp, extraction, rules_dir, snapshot=snapshot, recorder=recorder)
             with timing.stage("validation"):
                 # an article copied from the snapshot was validated, spans and all, by the build
                 # that recorded it (same text, rules, schemas and code: its key says so)
@@ -369,4 +370,4 @@ def build(seeds_dir: Path, rules_dir: Path, out_dir: Path, jobs: int = 1,
         if recorder is not None:
             with timing.stage("writing"):
                 recorder.install(extraction.keys)
-    return BuildReport(out_dir, counts, len(sources), extraction.extracted if cache else None)
+    return BuildReport(out_dir, counts, articles, extraction.extracted if cache else None)

@@ -11,6 +11,7 @@ import click
 
 from .errors import Terminated, UserError, ValidationFailed, naming, os_error_message
 from .paths import ROOT_ENV, find_root, project_path, project_root, root_or_cwd, set_root
+from .workers import use_returning_allocator
 
 PATH = click.Path(path_type=Path)
 
@@ -202,6 +203,7 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Run the command; every error a user or the machine can cause ends in one line and an exit status."""
     signal.signal(signal.SIGTERM, _terminate)  # stops like Ctrl-C: temporary files go, nothing half-installed
+    use_returning_allocator()
     try:
         _run(argv)
     except Terminated as exc:

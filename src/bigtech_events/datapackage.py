@@ -9,11 +9,13 @@ counts); the project's own validation checks both files.
 
 from __future__ import annotations
 
-import hashlib
+import itertools
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .safezip import sha256_file
 from .schemas import TABLES, resource_schema
 from .seeds import Article
 
@@ -26,8 +28,9 @@ def resource_name(table: str) -> str:
 
 
 def file_facts(path: Path) -> tuple[int, str]:
-    data = path.read_bytes()
-    return len(data), hashlib.sha256(data).hexdigest()
+    """A file's size and sha256, read a block at a time (a table's CSV file can be most of a
+    package: memory holds a block of it, not the file)."""
+    return path.stat().st_size, sha256_file(path)
 
 
 def source_entry(article: Article) -> dict[str, Any]:
@@ -43,7 +46,8 @@ def source_entry(article: Article) -> dict[str, Any]:
 
 def build_descriptor(meta: dict[str, Any], schemas: dict[str, dict[str, Any]],
                      sources: list[dict[str, Any]], root: Path, code_version: str) -> dict[str, Any]:
-    """The descriptor for the package rooted at ``root`` (files must exist)."""
+    """The descriptor for the package rooted at ``root`` (files must exist); :func:`write_descriptor`
+    writes it with its ``sources`` given apart."""
     resources = []
     names = {t: resource_name(t) for t in TABLES}
     for table in TABLES:
@@ -89,3 +93,52 @@ def build_descriptor(meta: dict[str, Any], schemas: dict[str, dict[str, Any]],
 
 def dump_descriptor(descriptor: dict[str, Any]) -> str:
     return json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"
+
+
+#: Stands for the sources in the descriptor's text until they are written in its place.
+_SOURCES_HERE = "bigtech-events: the sources go here"
+
+
+def write_descriptor(path: Path, descriptor: dict[str, Any], sources: Iterable[dict[str, Any]]) -> None:
+    """Write ``descriptor`` with ``sources`` as its ``sources`` list, in the bytes of
+    :func:`dump_descriptor` of the whole, one source at a time (memory: one source, however many
+    articles the package has)."""
+    entries = iter(sources)
+    first = next(entries, None)
+    if first is None:  # an empty list is written [] on its line
+        path.write_text(dump_descriptor({**descriptor, "sources": []}), encoding="utf-8")
+        return
+    head, marker, tail = dump_descriptor({**descriptor, "sources": [_SOURCES_HERE]}).partition(
+        f"\n    {json.dumps(_SOURCES_HERE)}\n")
+    assert marker, "the sources' place in the descriptor"
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(head)
+        for k, entry in enumerate(itertools.chain([first], entries)):
+            item = json.dumps(entry, indent=2, ensure_ascii=False).replace("\n", "\n    ")
+            out.write(f"{',' if k else ''}\n    {item}")
+        out.write(f"\n{tail}")
+
+
+class Sources:
+    """The descriptor's sources, one per article, kept in a file as they come (memory does not
+    grow with the corpus) and read back in order by :func:`write_descriptor`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.count = 0
+        self._file: Any = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
+
+    def append(self, entry: dict[str, Any]) -> None:
+        self._file.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self.count += 1
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        self._file.close()
+        with open(self.path, encoding="utf-8") as f:
+            for line in f:
+                yield json.loads(line)
+
+    def close(self) -> None:
+        """Close and remove the file."""
+        self._file.close()
+        self.path.unlink(missing_ok=True)

@@ -205,10 +205,10 @@ def build_distributed(corpus: str, rules_dir: Path, out_dir: Path, scheduler: st
     addresses = list_partitions(corpus)
     problems: list[str] = []
     with dask_client(scheduler, workers) as client, naming(out_dir), workspace(out_dir) as tmp:
-        counts, sources = write_results(tmp, gathered_results(client, context, addresses, problems, timeout),
+        counts, articles = write_results(tmp, gathered_results(client, context, addresses, problems, timeout),
                                         exchange_rate_rows(rules_dir))
         problems += validate_dir(tmp, seeds_dir=None, run_frictionless=run_frictionless)
         if problems:
             raise ValidationFailed(problems)
         install(tmp, out_dir)
-    return BuildReport(out_dir, counts, len(sources))
+    return BuildReport(out_dir, counts, articles)

@@ -31,8 +31,25 @@ _PR_SET_PDEATHSIG = 1
 _WATCH_INTERVAL = 0.5
 
 
+def use_returning_allocator() -> None:
+    """Give Arrow's buffers to jemalloc for this process (unless ``ARROW_DEFAULT_MEMORY_POOL``
+    names a pool), where Arrow is built with it (Linux wheels are; elsewhere Arrow's default stays).
+
+    Arrow's default allocator, mimalloc, keeps the pages of freed batches mapped: reading a
+    20,000-article package's keys a batch at a time left the process 115 MB larger than with
+    jemalloc or the system allocator, though Arrow never held more than 12 MB at once.
+    """
+    if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
+        return
+    import pyarrow as pa
+
+    with contextlib.suppress(NotImplementedError):
+        pa.set_memory_pool(pa.jemalloc_memory_pool())
+
+
 def worker_setup(parent: int) -> None:
     """Initializer of a pool worker whose parent has process id ``parent``."""
+    use_returning_allocator()  # inherited when forked; a spawned worker chooses again
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)

@@ -98,6 +98,7 @@ class TableSink:
         self._csv = pacsv.CSVWriter(self._csv_file, self.schema, write_options=CSV_OPTIONS)
         self._tee = tee
         self.count = 0
+        self._closed = False
 
     def add(self, rows: list[dict[str, Any]] | Columns) -> None:
         if not len(rows):
@@ -147,6 +148,10 @@ class TableSink:
         self._pending = table.num_rows - offset
 
     def close(self) -> None:
+        """Write what is held and close the files (again: nothing more)."""
+        if self._closed:
+            return
+        self._closed = True
         if self._pending:
             self._write(final=True)
         if self.count == 0:
