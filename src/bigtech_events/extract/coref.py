@@ -10,6 +10,7 @@ from .grammar import Grammar
 from .model import Doc, Mention
 from .participants import clause_end
 from .prefilter import worth_trying
+from .scanning import scanned
 from .titles import TitleRules, first_named, nearest_actor, resolve_surname
 
 
@@ -54,7 +55,7 @@ def examples(doc: Doc, g: Grammar) -> frozenset[int]:
     "including", to the end of their clause (grammar.yaml: example_list)."""
     out: set[int] = set()
     for sent in doc.sentences:
-        for cue in g.example_list.finditer(doc.text, sent.start, sent.end):
+        for cue in scanned(g.example_list).finditer(doc.text, sent.start, sent.end):
             end = clause_end(doc, g, cue.end(), sent.end)
             listed = [m for m in doc.mentions_in(cue.end(), end) if not m.modifier and not m.location]
             if len({m.actor_id for m in listed}) >= 2:
@@ -66,7 +67,7 @@ def nominal_references(doc: Doc, rules: list[NominalRule], g: Grammar) -> None:
     listed = examples(doc, g)
     for sent in doc.sentences:
         for rule in worth_trying(doc, sent.index, rules, lambda r: r.regex):
-            for m in rule.regex.finditer(doc.text, sent.start, sent.end):
+            for m in scanned(rule.regex).finditer(doc.text, sent.start, sent.end):
                 s, e = m.span(1) if _modified(g, m) else m.span(0)
                 if doc.covered(s, e):
                     continue
@@ -113,7 +114,7 @@ def descriptor_references(doc: Doc, rules: list[tuple[str, str, re.Pattern[str],
         for rule in worth_trying(doc, sent.index, rules, _descriptor_regex):
             rule_id, actor_id, rx, _ = rule
             first = first_of[id(rule)]
-            for m in rx.finditer(doc.text, sent.start, sent.end):
+            for m in scanned(rx).finditer(doc.text, sent.start, sent.end):
                 s, e = m.span(1)
                 if doc.covered(s, e) or actor_id not in gaz.actors:
                     continue
@@ -134,7 +135,7 @@ def surname_references(doc: Doc, rules: TitleRules, g: Grammar) -> None:
     if not firsts:
         return  # no person of several words: no surname resolves
     for sent in doc.sentences:
-        for m in g.surname_word.finditer(doc.text, sent.start, sent.end):
+        for m in scanned(g.surname_word).finditer(doc.text, sent.start, sent.end):
             word = m.group(1)
             if word not in firsts:
                 continue  # nobody named before bears it: resolve_surname finds no one
@@ -155,7 +156,7 @@ def executive_references(doc: Doc, patterns: list[tuple[str, re.Pattern[str]]], 
     one of the types of grammar.yaml's executive_org_types (companies)."""
     for sent in doc.sentences:
         for rule_id, rx in patterns:
-            for m in rx.finditer(doc.text, sent.start, sent.end):
+            for m in scanned(rx).finditer(doc.text, sent.start, sent.end):
                 execs = [a.subject_id for a in doc.affiliations
                          if a.sentence == sent.index and a.relation == "position"
                          and doc.actors.get(a.object_id, {}).get("actor_type") in g.executive_org_types]

@@ -17,6 +17,7 @@ from typing import Any
 
 from .. import timing
 from .cuefile import CueFile, alternation
+from .scanning import scanned
 
 D = dt.date
 # How each pattern's words resolve: the `id` of a pattern in dates.yaml names one of these.
@@ -147,7 +148,7 @@ class DateGrammar:
         found: list[DateExpr] = []
         taken: list[tuple[int, int]] = []
         for rule_id, rx in can_match(self.patterns if patterns is None else patterns, text, start, end):
-            for m in rx.finditer(text, start, end):
+            for m in scanned(rx).finditer(text, start, end):
                 if any(m.start() < e and s < m.end() for s, e in taken):
                     continue
                 expr = self._resolve(rule_id, m, pub)

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from re import _constants as C
-from re import _parser as P
-from typing import Any
 
 from ..seed_notes import CuratedEventDate
 from .dates import DateExpr, When
@@ -26,6 +23,7 @@ from .participants import (
     subject_group,
 )
 from .prefilter import worth_trying
+from .scanning import scanned
 
 
 def find_events(doc: Doc, rules: EventRules, g: Grammar, curated: tuple[CuratedEventDate, ...],
@@ -86,93 +84,6 @@ def _edtf_start(value: str) -> dt.date:
 
     lo, hi = edtf_bounds(value)
     return hi or lo or dt.date(1970, 1, 1)
-
-
-# Each pattern and the same pattern as it is scanned (see ``scanned``), by id() of the pattern.
-_SCANNED: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}
-# A run of negative lookbehinds (without brackets inside) opening a pattern, as {finite} and {active}.
-_LOOKBEHINDS = re.compile(r"(?:\(\?<!(?:\\.|[^()\\])*\))+")
-
-
-def scanned(rx: re.Pattern[str]) -> re.Pattern[str]:
-    """``rx`` with the ``\\b`` that follows its opening lookbehinds moved before them: the same
-    matches (assertions at one position hold or fail in any order), but the lookbehinds are
-    tried only at word boundaries instead of at every character. ``rx`` itself when it does not
-    open so, or when the two parse to anything but the same pattern up to that order."""
-    known = _SCANNED.get(id(rx))
-    if known is None or known[0] is not rx:
-        known = _SCANNED[id(rx)] = (rx, _boundary_first(rx))
-    return known[1]
-
-
-def _boundary_first(rx: re.Pattern[str]) -> re.Pattern[str]:
-    run = _LOOKBEHINDS.match(rx.pattern)
-    if run is None or not rx.pattern.startswith(r"\b", run.end()):
-        return rx
-    source = r"\b" + rx.pattern[:run.end()] + rx.pattern[run.end() + 2:]
-    try:
-        faster = re.compile(source, rx.flags)
-        same = (faster.groups == rx.groups and faster.groupindex == rx.groupindex
-                and _canonical(P.parse(source, rx.flags)) == _canonical(P.parse(rx.pattern, rx.flags)))
-    except (re.error, RecursionError):
-        return rx
-    return faster if same else rx
-
-
-def _canonical(node: Any) -> Any:
-    """A parsed pattern with each run of zero-width assertions that capture nothing in one order,
-    and an assertion that opens every alternative of a choice put before the choice (the parser
-    does so itself with an item that all the alternatives open with)."""
-    if isinstance(node, P.SubPattern):
-        return _canonical_seq(list(node.data))
-    if isinstance(node, (list, tuple)):
-        return [type(node).__name__, *(_canonical(x) for x in node)]
-    return node
-
-
-def _canonical_seq(data: list[Any]) -> list[Any]:
-    out: list[Any] = []
-    run: list[Any] = []
-    for op, av in data:
-        if op is C.BRANCH:
-            alts = [list(alt.data) for alt in av[1]]
-            common = [x for x in _opening(alts[0]) if all(x in _opening(alt) for alt in alts[1:])]
-            common = [x for i, x in enumerate(common) if x not in common[:i]]
-            for alt in alts:
-                for x in common:  # one of each from the assertions the alternative opens with
-                    alt.pop(_opening(alt).index(x))
-            run += common
-            item = (op, ["tuple", av[0], [_canonical_seq(alt) for alt in alts]])
-        else:
-            item = (op, _canonical(av))
-            if _assertion(op, av):
-                run.append(item)
-                continue
-        out += sorted(run, key=repr) + [item]
-        run = []
-    return out + sorted(run, key=repr)
-
-
-def _assertion(op: Any, av: Any) -> bool:
-    return op in (C.AT, C.ASSERT_NOT) and not _captures(av)
-
-
-def _opening(data: list[Any]) -> list[Any]:
-    """The assertions (canonical) a sequence of parsed items opens with."""
-    out = []
-    for op, av in data:
-        if not _assertion(op, av):
-            break
-        out.append((op, _canonical(av)))
-    return out
-
-
-def _captures(node: Any) -> bool:
-    if isinstance(node, P.SubPattern):
-        return any((op is C.SUBPATTERN and av[0] is not None) or _captures(av) for op, av in node.data)
-    if isinstance(node, (list, tuple)):
-        return any(_captures(x) for x in node)
-    return False
 
 
 def _matches(doc: Doc, triggers: list[TriggerRule], sent) -> list[tuple[TriggerRule, re.Match[str]]]:

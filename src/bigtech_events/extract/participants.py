@@ -10,6 +10,7 @@ from typing import Any
 
 from .grammar import Grammar
 from .model import Doc, Mention
+from .scanning import scanned
 
 _SPANS = "participants.spans"
 
@@ -74,7 +75,7 @@ def clause_start(doc: Doc, g: Grammar, sent_start: int, pos: int) -> int:
 def _clause_start(doc: Doc, g: Grammar, sent_start: int, pos: int) -> int:
     start = sent_start
     asides = parentheticals(doc, g, sent_start, pos)
-    for m in g.clause_break.finditer(doc.text, sent_start, pos):
+    for m in scanned(g.clause_break).finditer(doc.text, sent_start, pos):
         if any(a <= m.start() < b for a, b in asides):
             continue
         start = m.end()
@@ -86,10 +87,10 @@ def clause_end(doc: Doc, g: Grammar, pos: int, sent_end: int) -> int:
     if memo is not None:
         end = memo.get(("end", pos, sent_end))
         if end is None:
-            m = g.clause_break.search(doc.text, pos, sent_end)
+            m = scanned(g.clause_break).search(doc.text, pos, sent_end)
             end = memo["end", pos, sent_end] = m.start() if m else sent_end
         return end
-    m = g.clause_break.search(doc.text, pos, sent_end)
+    m = scanned(g.clause_break).search(doc.text, pos, sent_end)
     return m.start() if m else sent_end
 
 
@@ -201,10 +202,10 @@ def subject_group(doc: Doc, g: Grammar, sent_idx: int, start: int, trig_start: i
                 if g.relative_who.fullmatch(doc.text[m.end:start])]
         if head:
             return [head[-1]]
-    counted = g.counted.search(doc.text, start, trig_start)
+    counted = scanned(g.counted).search(doc.text, start, trig_start)
     if counted and ("counted", counted.start()) in doc.references:
         return list(doc.references["counted", counted.start()].mentions)
-    pron = [p for p in g.pronoun.finditer(doc.text, start, trig_start) if stands_for_actor(doc, g, p)]
+    pron = [p for p in scanned(g.pronoun).finditer(doc.text, start, trig_start) if stands_for_actor(doc, g, p)]
     if pron and ("pronoun", pron[0].start()) in doc.references:
         return list(doc.references["pronoun", pron[0].start()].mentions)
     return []
