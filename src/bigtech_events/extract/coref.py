@@ -54,8 +54,9 @@ def examples(doc: Doc, g: Grammar) -> frozenset[int]:
     """The mentions (by id()) listed as examples: two or more names after "such as" or
     "including", to the end of their clause (grammar.yaml: example_list)."""
     out: set[int] = set()
+    example_list = scanned(g.example_list)
     for sent in doc.sentences:
-        for cue in scanned(g.example_list).finditer(doc.text, sent.start, sent.end):
+        for cue in example_list.finditer(doc.text, sent.start, sent.end):
             end = clause_end(doc, g, cue.end(), sent.end)
             listed = [m for m in doc.mentions_in(cue.end(), end) if not m.modifier and not m.location]
             if len({m.actor_id for m in listed}) >= 2:
@@ -114,7 +115,7 @@ def descriptor_references(doc: Doc, rules: list[tuple[str, str, re.Pattern[str],
         for rule in worth_trying(doc, sent.index, rules, _descriptor_regex):
             rule_id, actor_id, rx, _ = rule
             first = first_of[id(rule)]
-            for m in scanned(rx).finditer(doc.text, sent.start, sent.end):
+            for m in rx.finditer(doc.text, sent.start, sent.end):
                 s, e = m.span(1)
                 if doc.covered(s, e) or actor_id not in gaz.actors:
                     continue
@@ -134,8 +135,9 @@ def surname_references(doc: Doc, rules: TitleRules, g: Grammar) -> None:
     firsts = first_named(doc, rules)
     if not firsts:
         return  # no person of several words: no surname resolves
+    surname_word = scanned(g.surname_word)
     for sent in doc.sentences:
-        for m in scanned(g.surname_word).finditer(doc.text, sent.start, sent.end):
+        for m in surname_word.finditer(doc.text, sent.start, sent.end):
             word = m.group(1)
             if word not in firsts:
                 continue  # nobody named before bears it: resolve_surname finds no one
@@ -156,7 +158,7 @@ def executive_references(doc: Doc, patterns: list[tuple[str, re.Pattern[str]]], 
     one of the types of grammar.yaml's executive_org_types (companies)."""
     for sent in doc.sentences:
         for rule_id, rx in patterns:
-            for m in scanned(rx).finditer(doc.text, sent.start, sent.end):
+            for m in rx.finditer(doc.text, sent.start, sent.end):
                 execs = [a.subject_id for a in doc.affiliations
                          if a.sentence == sent.index and a.relation == "position"
                          and doc.actors.get(a.object_id, {}).get("actor_type") in g.executive_org_types]

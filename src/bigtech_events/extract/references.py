@@ -34,8 +34,9 @@ def resolve_references(doc: Doc, g: Grammar) -> None:
     # The eligible mentions of whole sentences, by sentence: the mentions do not change while
     # references are resolved, and the sentences before a pronoun are read again for the next.
     whole: dict[int, list[Mention]] = {}
+    pronoun, counted = scanned(g.pronoun), scanned(g.counted)
     for sent in doc.sentences:
-        for p in scanned(g.pronoun).finditer(doc.text, sent.start, sent.end):
+        for p in pronoun.finditer(doc.text, sent.start, sent.end):
             if not stands_for_actor(doc, g, p):
                 continue
             types = g.pronouns.get(p.group(1), ())
@@ -43,7 +44,7 @@ def resolve_references(doc: Doc, g: Grammar) -> None:
                 doc, p.start(), types, window=g.settings.pronoun_sentences, skip_modifiers=True)
             if target is not None:
                 _keep(doc, "pronoun", p.start(), p.end(), [target.actor_id], "coreference.pronoun", sent.index)
-        for c in scanned(g.counted).finditer(doc.text, sent.start, sent.end):
+        for c in counted.finditer(doc.text, sent.start, sent.end):
             group = _counted_group(doc, g, sent.index, c.group(1), c.group(2), whole)
             _keep(doc, "counted", c.start(), c.end(), [x.actor_id for x in group], "coreference.counted",
                   sent.index)

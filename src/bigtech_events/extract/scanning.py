@@ -12,9 +12,9 @@ found with fewer steps:
   at a position where no match can start, the first test fails.
 
 Each is used only when it provably leaves the matches alone: the first when the two parse to the
-same pattern up to the order of zero-width assertions, the second when the pattern parses to the
-lookahead followed by the rule's pattern unchanged, and the lookahead takes in every character
-a match of the pattern can open with (:func:`first_chars`; the pattern cannot match empty).
+same pattern up to the order of zero-width assertions; the second when the lookahead takes in
+every character a match of the pattern can open with (:func:`first_chars`; a pattern that can
+match empty has none) and the pattern follows it unchanged, in a bracket of its own.
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ from re import _constants as C  # the stdlib regex parser, as lint.py and prefil
 from re import _parser as P
 from typing import Any
 
-# Each pattern and the same pattern as it is scanned, by id() of the pattern (with the pattern,
-# so that a reused id is noticed).
-_SCANNED: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}
+# The pattern each pattern is scanned with, by id() of the pattern; _KEPT holds the patterns of
+# its keys, so that no other pattern can take their id().
+_SCANNED: dict[int, re.Pattern[str]] = {}
+_KEPT: list[re.Pattern[str]] = []
 # A run of negative lookbehinds (without brackets inside) opening a pattern, as {finite} and {active}.
 _LOOKBEHINDS = re.compile(r"(?:\(\?<!(?:\\.|[^()\\])*\))+")
 # Inline flags for the whole pattern, which must open it: "(?i)".
@@ -46,10 +47,11 @@ First = tuple[bool, list[tuple[Any, Any]]]
 def scanned(rx: re.Pattern[str]) -> re.Pattern[str]:
     """The pattern ``rx`` is scanned with: the same matches (see the module), found faster;
     ``rx`` itself when nothing provably equal is faster."""
-    known = _SCANNED.get(id(rx))
-    if known is None or known[0] is not rx:
-        known = _SCANNED[id(rx)] = (rx, _first_chars_first(_boundary_first(rx)))
-    return known[1]
+    fast = _SCANNED.get(id(rx))
+    if fast is None:
+        _KEPT.append(rx)
+        fast = _SCANNED[id(rx)] = _first_chars_first(_boundary_first(rx))
+    return fast
 
 
 def _boundary_first(rx: re.Pattern[str]) -> re.Pattern[str]:
@@ -77,23 +79,19 @@ def _first_chars_first(rx: re.Pattern[str]) -> re.Pattern[str]:
     if rx.flags & re.VERBOSE:
         return rx  # a comment at the end would swallow the closing bracket
     try:
-        parsed = P.parse(rx.pattern, rx.flags)
-        if not _started_everywhere(list(parsed)):
+        items = list(P.parse(rx.pattern, rx.flags))
+        if not _started_everywhere(items):
             return rx
-        first = first_chars(rx)
+        first = _first_chars(items, bool(rx.flags & re.IGNORECASE))
         if first is None:
             return rx
+        # In a bracket of its own the pattern parses as it does alone (a pattern that compiles
+        # has its brackets paired); the flags for the whole pattern must still open it.
         flags = _GLOBAL_FLAGS.match(rx.pattern).end()  # type: ignore[union-attr]  # matches empty
-        source = f"{rx.pattern[:flags]}(?={lookahead(first)})(?:{rx.pattern[flags:]})"
-        faster = re.compile(source, rx.flags)
-        opened = list(P.parse(source, rx.flags))
+        faster = re.compile(f"{rx.pattern[:flags]}(?={lookahead(first)})(?:{rx.pattern[flags:]})", rx.flags)
     except (re.error, RecursionError, _Unknown):
         return rx
-    rest = opened[1:]
-    if len(rest) == 1 and rest[0][0] is C.SUBPATTERN and rest[0][1][:3] == (None, 0, 0):
-        rest = list(rest[0][1][3])  # the parser may keep the bracket or write its items in place
-    same = (faster.groups == rx.groups and faster.groupindex == rx.groupindex and faster.flags == rx.flags
-            and opened[0][0] is C.ASSERT and opened[0][1][0] == 1 and [_plain(x) for x in rest] == _plain(parsed))
+    same = faster.groups == rx.groups and faster.groupindex == rx.groupindex and faster.flags == rx.flags
     return faster if same else rx
 
 
@@ -129,9 +127,13 @@ def first_chars(rx: re.Pattern[str]) -> list[First] | None:
     :func:`lookahead`; None when not known or when ``rx`` can match the empty string (then a
     match need not open with a character at all)."""
     try:
-        first, empty = _first_seq(list(P.parse(rx.pattern, rx.flags)), bool(rx.flags & re.IGNORECASE))
+        return _first_chars(list(P.parse(rx.pattern, rx.flags)), bool(rx.flags & re.IGNORECASE))
     except (re.error, RecursionError, _Unknown):
         return None
+
+
+def _first_chars(items: list[Any], ignore_case: bool) -> list[First] | None:
+    first, empty = _first_seq(items, ignore_case)
     return None if empty or not first else first
 
 
@@ -215,15 +217,6 @@ def _set_item(op: Any, av: Any) -> str:
 
 def _char(code: int) -> str:
     return f"\\U{code:08x}"
-
-
-def _plain(node: Any) -> Any:
-    """A parsed pattern as nested lists, for comparing two parses."""
-    if isinstance(node, P.SubPattern):
-        return [_plain(x) for x in node.data]
-    if isinstance(node, (list, tuple)):
-        return [type(node).__name__, *(_plain(x) for x in node)]
-    return node
 
 
 def _canonical(node: Any) -> Any:
