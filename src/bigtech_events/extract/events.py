@@ -91,11 +91,13 @@ def _matches(doc: Doc, triggers: list[TriggerRule], sent) -> list[tuple[TriggerR
     for rule in triggers:
         for m in scanned(rule.regex).finditer(doc.text, sent.start, sent.end):
             hits.append((rule, m))
+    if not hits:
+        return hits  # most sentences: no trigger
     hits.sort(key=lambda h: (-(h[1].end() - h[1].start()), h[1].start()))
     kept: list[tuple[TriggerRule, re.Match[str]]] = []
     for rule, m in hits:
-        if any(m.start() < k.end() and k.start() < m.end() and r.event_type == rule.event_type
-               for r, k in kept):
+        if kept and any(m.start() < k.end() and k.start() < m.end() and r.event_type == rule.event_type
+                        for r, k in kept):
             continue  # the longer trigger of the same type wins
         if doc.inside(m.start()) or doc.inside(m.end()):
             continue  # trigger words inside a name
