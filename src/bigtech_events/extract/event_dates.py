@@ -4,6 +4,7 @@ context, a curated seed fact, or an honest open interval."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .. import timing
@@ -59,7 +60,10 @@ def attributed(doc: Doc, g: Grammar, ev: Event, exprs: list[DateExpr], pub: dt.d
 
 @timing.timed("dates")
 def date_event(doc: Doc, g: Grammar, ev: Event, exprs: list[DateExpr], pub: dt.date, ref: When | None,
-               prev: list[Event], sent_text: str, last_exprs: list[DateExpr]) -> None:
+               prev: list[Event], sent_text: str, last_exprs: Callable[[], list[DateExpr]]) -> None:
+    """Date ``ev`` of the sentence ``sent_text`` by the first that fits: an expression of its
+    clause, the events before it, the resolved expressions of the last sentence that has some
+    (``last_exprs()``, asked for only here), the publication date."""
     planned = ev.modality == "planned"
     exprs = [x for x in exprs if usable(doc, g, ev, x, pub)] or attributed(doc, g, ev, exprs, pub)
     if planned:
@@ -97,8 +101,8 @@ def date_event(doc: Doc, g: Grammar, ev: Event, exprs: list[DateExpr], pub: dt.d
         ev.when, ev.date_basis, ev.date_text = when, "context", src.date_text
         ev.date_source = src.date_source
         return
-    if last_exprs and g.continues.search(sent_text) and not planned:
-        x = last_exprs[0]
+    if not planned and g.continues.search(sent_text) and (context := last_exprs()):
+        x = context[0]
         if x.when is not None and x.when.lo is not None and x.when.lo <= pub and not x.planned:
             ev.when, ev.date_basis, ev.date_text = x.when, "context", x.text
             return

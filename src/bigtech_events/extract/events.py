@@ -10,6 +10,7 @@ from .dates import DateExpr, When
 from .event_dates import apply_curated, date_event
 from .event_model import AttachRule, Event, EventRules, TriggerRule, TypeInfo
 from .grammar import Grammar
+from .ingest import Sentence
 from .model import Doc
 from .participants import (
     clause_end,
@@ -38,7 +39,27 @@ def _find_events(doc: Doc, rules: EventRules, g: Grammar, curated: tuple[Curated
     pub = pub or _edtf_start(doc.published)
     events: list[Event] = []
     ref: When | None = None
+    # The resolved date expressions of the last sentence that has some (the narrative's context),
+    # as of the sentences before those in `unread`: a sentence's dates serve an event of its own
+    # or, when they are the last before it, an event of a later sentence that asks for them
+    # (event_dates.date_event), so they are read only then.
     last_exprs: list[DateExpr] = []
+    unread: list[Sentence] = []
+
+    def dates_of(sent: Sentence) -> list[DateExpr]:
+        patterns = worth_trying(doc, sent.index, rules.dates.patterns, _second)
+        return rules.dates.find(doc.text, sent.start, sent.end, pub, patterns)
+
+    def context() -> list[DateExpr]:
+        nonlocal last_exprs
+        for before in reversed(unread):  # the latest sentence with resolved dates sets it
+            resolved = [x for x in dates_of(before) if x.when is not None]
+            if resolved:
+                last_exprs = resolved
+                break
+        unread.clear()
+        return last_exprs
+
     for sent in doc.sentences:
         if sent.index in doc.headline:
             continue
@@ -48,18 +69,23 @@ def _find_events(doc: Doc, rules: EventRules, g: Grammar, curated: tuple[Curated
         for ev in found:
             _post_organisation(doc, ev, rules.types[ev.event_type])
         found = _anaphora(doc, g, found, events, sent.index)
-        dates = worth_trying(doc, sent.index, rules.dates.patterns, _second)
-        exprs = rules.dates.find(doc.text, sent.start, sent.end, pub, dates)
+        if not found:
+            unread.append(sent)
+            continue
+        exprs = dates_of(sent)
         prev = [e for e in since(events, sent.index - g.settings.context_date_sentences) if e.sentence < sent.index]
         for ev in found:
-            date_event(doc, g, ev, exprs, pub, ref, prev, sent.text, last_exprs)
+            date_event(doc, g, ev, exprs, pub, ref, prev, sent.text, context)
         apply_curated(found, curated, name_of)
         events.extend(found)
         dated = [e for e in found if e.when is not None and e.when.lo is not None and e.when.hi is not None
                  and e.modality == "asserted"]
         if dated:
             ref = dated[0].when  # the sentence's main event sets the narrative time
-        last_exprs = [x for x in exprs if x.when is not None] or last_exprs
+        resolved = [x for x in exprs if x.when is not None]
+        if resolved:  # the context from now on, whatever the sentences before held
+            last_exprs = resolved
+            unread.clear()
     return events
 
 
