@@ -10,6 +10,7 @@ from helpers import RULES_DIR, SEEDS_DIR
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bigtech_events.extract.dates import required_words
 from bigtech_events.extract.scanning import first_chars, lookahead, scanned
 from bigtech_events.ruleset import load_rules
 from bigtech_events.ruleset.compile import rule_patterns
@@ -54,6 +55,8 @@ def test_the_rules_scanned_find_what_the_rules_find_in_the_articles():
         for rx in REGEXES:
             _same(rx, text, 0, len(text))
             _same(rx, text, len(text) // 3, 2 * len(text) // 3)  # cut in mid-word, as a clause is
+            words = required_words(rx)
+            assert words is None or all(words.search(text, m.start(), m.end()) for m in rx.finditer(text))
 
 
 WORDS = ["the", "The", "fined", "banned", "signed", "Kelvin", "\u212aelvin", "\u017figned", "İt", "it", "he",
@@ -105,3 +108,14 @@ def test_a_pattern_scanned_fast_enough_already_is_kept():
         assert scanned(rx) is rx, pattern
     rx = re.compile(r"\bfined")
     assert scanned(rx) is not rx and scanned(rx) is scanned(rx)  # made once, then remembered
+
+
+@settings(max_examples=100)
+@given(texts)
+def test_a_sentence_without_the_words_a_pattern_requires_is_not_scanned_in_vain(text):
+    """The references and examples scan only sentences holding one of a pattern's required words
+    (dates.required_words): every match holds one."""
+    for rx in REGEXES:
+        words = required_words(rx)
+        for m in rx.finditer(text) if words is not None else ():
+            assert words.search(text, m.start(), m.end()), rx.pattern[:80]

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .dates import required_words
 from .grammar import Grammar
 from .model import Doc, Mention
 from .participants import clause_end
@@ -55,8 +56,10 @@ def examples(doc: Doc, g: Grammar) -> frozenset[int]:
     "including", to the end of their clause (grammar.yaml: example_list)."""
     out: set[int] = set()
     example_list = scanned(g.example_list)
+    words = required_words(g.example_list)  # one of which every cue holds ("such", "including")
     for sent in doc.sentences:
-        for cue in example_list.finditer(doc.text, sent.start, sent.end):
+        holds = words is None or words.search(doc.text, sent.start, sent.end)
+        for cue in example_list.finditer(doc.text, sent.start, sent.end) if holds else ():
             end = clause_end(doc, g, cue.end(), sent.end)
             listed = [m for m in doc.mentions_in(cue.end(), end) if not m.modifier and not m.location]
             if len({m.actor_id for m in listed}) >= 2:

@@ -145,6 +145,7 @@ def name_shape_persons(doc: Doc, rules: TitleRules, gaz: Gazetteer, rx: re.Patte
                        stop_after: re.Pattern[str], cues: TitleCues) -> None:
     """Chinese names no list has: a known surname and a pinyin given name ("Zhang Lidong")."""
     cue = rules.surname_before_capital if rx is rules.name_shape else None
+    shapes = scanned(rx)
     for sent in doc.sentences:
         start = sent.start
         if cue is not None:
@@ -152,7 +153,7 @@ def name_shape_persons(doc: Doc, rules: TitleRules, gaz: Gazetteer, rx: re.Patte
             if c is None:
                 continue  # no surname before a capital: no name shape
             start = _word_before(doc.text, sent.start, c.start())
-        for m in scanned(rx).finditer(doc.text, start, sent.end):
+        for m in shapes.finditer(doc.text, start, sent.end):
             s, e = m.span()
             if doc.covered(s, e) or stop_after.match(doc.text[e:e + cues.not_after_name_chars]):
                 continue
