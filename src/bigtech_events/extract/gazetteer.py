@@ -107,6 +107,8 @@ class Gazetteer:
                 if text[e] in not_before:
                     continue  # a currency prefix such as US$ or HK$, not a name
             cands.append((s, e, form, ids))
+        if not cands:
+            return []
         cands.sort(key=lambda m: (m[0], m[0] - m[1]))
         out: list[Match] = []
         pos = -1

@@ -63,6 +63,8 @@ class MoneyGrammar:
                 money = self._build(rule_id, m)
                 if money and not any(h.start < money.end and money.start < h.end for h in hits):
                     hits.append(money)
+        if not hits:
+            return hits  # most sentences state no amount
         hits.sort(key=lambda h: h.start)
         return self._link_conversions(text, self._without_rates(text, hits))
 
