@@ -13,6 +13,7 @@ from .dates import DateExpr, When, next_year, resolve_relative, since, unknown
 from .grammar import Grammar
 from .model import Doc
 from .participants import clause_end, clause_start, parentheticals
+from .scanning import scanned
 
 if TYPE_CHECKING:
     from .event_model import Event
@@ -35,7 +36,7 @@ def usable(doc: Doc, g: Grammar, ev: Event, x: DateExpr, pub: dt.date) -> bool:
         # "Du Xiaoman, spun off from Baidu in 2018, was barred ...": an aside and the main clause
         # each keep their own dates.
         return False
-    if any(a <= x.start < b for a, b in (o.span() for o in g.other_act.finditer(doc.text, ev.trig_end, c_end))):
+    if any(a <= x.start < b for a, b in (o.span() for o in scanned(g.other_act).finditer(doc.text, ev.trig_end, c_end))):
         return False  # "fined for its purchase of X in 2018": the date of another act
     if g.dateline_before.match(doc.text[sent.start:x.start]) and g.dateline_after.match(doc.text, x.end):
         return False  # "BEIJING, March 15 (Reuters) -": the dateline dates the report, not the act
@@ -53,7 +54,7 @@ def _when_of(g: Grammar, doc: Doc, x: DateExpr, c_start: int) -> bool:
 def attributed(doc: Doc, g: Grammar, ev: Event, exprs: list[DateExpr], pub: dt.date) -> list[DateExpr]:
     """Dates of the report that states the event ("according to a statement published on Friday")."""
     sent = doc.sentences[ev.sentence]
-    spans = [m.span() for m in g.attribution.finditer(doc.text, ev.trig_end, sent.end)]
+    spans = [m.span() for m in scanned(g.attribution).finditer(doc.text, ev.trig_end, sent.end)]
     return [x for x in exprs if any(a <= x.start and x.end <= b for a, b in spans)
             and not (ev.modality == "asserted" and x.when is not None and x.when.lo is not None and x.when.lo > pub)]
 

@@ -139,13 +139,13 @@ def _sentence_events(doc: Doc, rules: EventRules, g: Grammar, sent, triggers: li
         c_start = clause_start(doc, g, sent.start, m.start())
         c_end = clause_end(doc, g, m.end(), sent.end)
         pre = doc.text[c_start:m.start()]
-        if g.not_happened.search(pre):
+        if scanned(g.not_happened).search(pre):
             doc.note(sent.index, rule.rule_id, f"{m.group(0)!r} is denied or only possible: no event")
             continue
         # "was fined" is passive; "has been examining" is not.
         ing_form = bool(g.ing_form.match(m.group(0)))
-        passive = rule.passive is not None and bool(g.passive_before.search(pre)) and not ing_form
-        modality = rule.modality or ("planned" if g.planned_before.search(pre) else "asserted")
+        passive = rule.passive is not None and bool(scanned(g.passive_before).search(pre)) and not ing_form
+        modality = rule.modality or ("planned" if scanned(g.planned_before).search(pre) else "asserted")
         if rule.event_type in g.purpose_types and g.purpose_before.search(pre):
             modality = "planned"  # "signed a deal to build a hub": the purpose, not yet done
         subj_role = (rule.passive or {}).get("subject") if passive else rule.subject
