@@ -36,7 +36,8 @@ def usable(doc: Doc, g: Grammar, ev: Event, x: DateExpr, pub: dt.date) -> bool:
         # "Du Xiaoman, spun off from Baidu in 2018, was barred ...": an aside and the main clause
         # each keep their own dates.
         return False
-    if any(a <= x.start < b for a, b in (o.span() for o in scanned(g.other_act).finditer(doc.text, ev.trig_end, c_end))):
+    other_acts = scanned(g.other_act).finditer(doc.text, ev.trig_end, c_end)
+    if any(a <= x.start < b for a, b in (o.span() for o in other_acts)):
         return False  # "fined for its purchase of X in 2018": the date of another act
     if g.dateline_before.match(doc.text[sent.start:x.start]) and g.dateline_after.match(doc.text, x.end):
         return False  # "BEIJING, March 15 (Reuters) -": the dateline dates the report, not the act
