@@ -140,6 +140,8 @@ def surname_references(doc: Doc, rules: TitleRules, g: Grammar) -> None:
         return  # no person of several words: no surname resolves
     surname_word = scanned(g.surname_word)
     for sent in doc.sentences:
+        if not any(doc.text.find(name, sent.start, sent.end) >= 0 for name in firsts):
+            continue  # none of those surnames here: no word of the sentence resolves
         for m in surname_word.finditer(doc.text, sent.start, sent.end):
             word = m.group(1)
             if word not in firsts:

@@ -188,14 +188,14 @@ def _first_item(op: Any, av: Any, ignore_case: bool) -> tuple[list[First], bool]
 def lookahead(first: list[First]) -> str:
     """The body of a lookahead matching one of the ``first`` characters: one set per case
     sensitivity, and each negated set on its own, each with its case flag written out."""
-    sets: dict[bool, list[tuple[Any, Any]]] = {False: [], True: []}
+    sets: dict[bool, dict[tuple[Any, Any], None]] = {False: {}, True: {}}  # each item once, in order
     alternatives = []
     for ignore_case, items in first:
         if items and items[0][0] is C.NEGATE:
             alternatives.append(_flagged(ignore_case, items))
         else:
-            sets[ignore_case] += [x for x in items if x not in sets[ignore_case]]
-    alternatives += [_flagged(ignore_case, items) for ignore_case, items in sets.items() if items]
+            sets[ignore_case].update(dict.fromkeys(items))
+    alternatives += [_flagged(ignore_case, list(items)) for ignore_case, items in sets.items() if items]
     return "|".join(alternatives)
 
 
