@@ -106,13 +106,15 @@ class Gazetteer:
                     continue
                 if text[e] in not_before:
                     continue  # a currency prefix such as US$ or HK$, not a name
-            cands.append((s, e, form, ids))
+            cands.append((s, s - e, e, form, ids))
         if not cands:
             return []
-        cands.sort(key=lambda m: (m[0], m[0] - m[1]))
+        # Leftmost, then longest: two candidates never share both (a form is found once where it
+        # ends), so the rest of the tuple never decides.
+        cands.sort()
         out: list[Match] = []
         pos = -1
-        for s, e, form, ids in cands:
+        for s, _, e, form, ids in cands:
             if s >= pos:
                 out.append(Match(s, e, form, ids))
                 pos = e
