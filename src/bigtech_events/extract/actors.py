@@ -10,6 +10,7 @@ from .gazetteer import Gazetteer, Match
 from .lexicon import ActorCues
 from .model import Doc, Mention
 from .prefilter import worth_trying
+from .scanning import scanned
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,7 @@ def pattern_organisations(doc: Doc, patterns: list[OrgPattern], not_first: froze
     """Organisations that no list has, found by their shape ("X Holdings", "authorities in X")."""
     for sent in doc.sentences:
         for pat in worth_trying(doc, sent.index, patterns, lambda p: p.regex):
-            for m in pat.regex.finditer(doc.text, sent.start, sent.end):
+            for m in scanned(pat.regex).finditer(doc.text, sent.start, sent.end):
                 s, e = m.span(pat.name_group)
                 name = doc.text[s:e]
                 first = name.split()[0]

@@ -6,10 +6,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .dates import required_words
 from .grammar import Grammar
 from .model import Doc, Mention
 from .participants import clause_end
 from .prefilter import worth_trying
+from .scanning import scanned
 from .titles import TitleRules, first_named, nearest_actor, resolve_surname
 
 
@@ -53,8 +55,11 @@ def examples(doc: Doc, g: Grammar) -> frozenset[int]:
     """The mentions (by id()) listed as examples: two or more names after "such as" or
     "including", to the end of their clause (grammar.yaml: example_list)."""
     out: set[int] = set()
+    example_list = scanned(g.example_list)
+    words = required_words(g.example_list)  # one of which every cue holds ("such", "including")
     for sent in doc.sentences:
-        for cue in g.example_list.finditer(doc.text, sent.start, sent.end):
+        holds = words is None or words.search(doc.text, sent.start, sent.end)
+        for cue in example_list.finditer(doc.text, sent.start, sent.end) if holds else ():
             end = clause_end(doc, g, cue.end(), sent.end)
             listed = [m for m in doc.mentions_in(cue.end(), end) if not m.modifier and not m.location]
             if len({m.actor_id for m in listed}) >= 2:
@@ -66,7 +71,7 @@ def nominal_references(doc: Doc, rules: list[NominalRule], g: Grammar) -> None:
     listed = examples(doc, g)
     for sent in doc.sentences:
         for rule in worth_trying(doc, sent.index, rules, lambda r: r.regex):
-            for m in rule.regex.finditer(doc.text, sent.start, sent.end):
+            for m in scanned(rule.regex).finditer(doc.text, sent.start, sent.end):
                 s, e = m.span(1) if _modified(g, m) else m.span(0)
                 if doc.covered(s, e):
                     continue
@@ -133,8 +138,11 @@ def surname_references(doc: Doc, rules: TitleRules, g: Grammar) -> None:
     firsts = first_named(doc, rules)
     if not firsts:
         return  # no person of several words: no surname resolves
+    surname_word = scanned(g.surname_word)
     for sent in doc.sentences:
-        for m in g.surname_word.finditer(doc.text, sent.start, sent.end):
+        if not any(doc.text.find(name, sent.start, sent.end) >= 0 for name in firsts):
+            continue  # none of those surnames here: no word of the sentence resolves
+        for m in surname_word.finditer(doc.text, sent.start, sent.end):
             word = m.group(1)
             if word not in firsts:
                 continue  # nobody named before bears it: resolve_surname finds no one

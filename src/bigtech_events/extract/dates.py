@@ -17,6 +17,7 @@ from typing import Any
 
 from .. import timing
 from .cuefile import CueFile, alternation
+from .scanning import scanned
 
 D = dt.date
 # How each pattern's words resolve: the `id` of a pattern in dates.yaml names one of these.
@@ -147,8 +148,8 @@ class DateGrammar:
         found: list[DateExpr] = []
         taken: list[tuple[int, int]] = []
         for rule_id, rx in can_match(self.patterns if patterns is None else patterns, text, start, end):
-            for m in rx.finditer(text, start, end):
-                if any(m.start() < e and s < m.end() for s, e in taken):
+            for m in scanned(rx).finditer(text, start, end):
+                if taken and any(m.start() < e and s < m.end() for s, e in taken):
                     continue
                 expr = self._resolve(rule_id, m, pub)
                 if expr is not None:
@@ -322,6 +323,10 @@ class DateGrammar:
 
 
 DIGIT = re.compile(r"\d")
+# What can_match checks of a pattern, by id() of the pattern: needs_digit and required_words, in
+# one look-up; _CHECKED keeps the patterns, so that no other takes their id().
+_CHECKS: dict[int, tuple[bool, re.Pattern[str] | None]] = {}
+_CHECKED: list[re.Pattern[str]] = []
 # Whether every match of a pattern holds a digit, by id() of the pattern (with the pattern).
 _NEEDS_DIGIT: dict[int, tuple[re.Pattern[str], bool]] = {}
 
@@ -331,15 +336,24 @@ def can_match(patterns: Any, text: str, start: int, end: int) -> Any:
     pattern every match of which holds a digit is left out where there is no digit, one whose
     matches all hold one of some literal words where none of them is (in the given order)."""
     digits: bool | None = None  # whether text[start:end] holds a digit, once a pattern asks
+    found: dict[int, bool] = {}  # whether it holds each pattern of words, by id(): patterns share them
     for rule_id, rx in patterns:
-        if needs_digit(rx):
+        checks = _CHECKS.get(id(rx))
+        if checks is None:
+            checks = _CHECKS[id(rx)] = (needs_digit(rx), required_words(rx))
+            _CHECKED.append(rx)
+        if checks[0]:
             if digits is None:
                 digits = DIGIT.search(text, start, end) is not None
             if not digits:
                 continue
-        words = required_words(rx)
-        if words is not None and words.search(text, start, end) is None:
-            continue
+        words = checks[1]
+        if words is not None:
+            held = found.get(id(words))
+            if held is None:
+                held = found[id(words)] = words.search(text, start, end) is not None
+            if not held:
+                continue
         yield rule_id, rx
 
 

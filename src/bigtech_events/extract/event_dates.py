@@ -4,6 +4,7 @@ context, a curated seed fact, or an honest open interval."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .. import timing
@@ -12,6 +13,7 @@ from .dates import DateExpr, When, next_year, resolve_relative, since, unknown
 from .grammar import Grammar
 from .model import Doc
 from .participants import clause_end, clause_start, parentheticals
+from .scanning import scanned
 
 if TYPE_CHECKING:
     from .event_model import Event
@@ -34,7 +36,8 @@ def usable(doc: Doc, g: Grammar, ev: Event, x: DateExpr, pub: dt.date) -> bool:
         # "Du Xiaoman, spun off from Baidu in 2018, was barred ...": an aside and the main clause
         # each keep their own dates.
         return False
-    if any(a <= x.start < b for a, b in (o.span() for o in g.other_act.finditer(doc.text, ev.trig_end, c_end))):
+    other_acts = scanned(g.other_act).finditer(doc.text, ev.trig_end, c_end)
+    if any(a <= x.start < b for a, b in (o.span() for o in other_acts)):
         return False  # "fined for its purchase of X in 2018": the date of another act
     if g.dateline_before.match(doc.text[sent.start:x.start]) and g.dateline_after.match(doc.text, x.end):
         return False  # "BEIJING, March 15 (Reuters) -": the dateline dates the report, not the act
@@ -52,14 +55,17 @@ def _when_of(g: Grammar, doc: Doc, x: DateExpr, c_start: int) -> bool:
 def attributed(doc: Doc, g: Grammar, ev: Event, exprs: list[DateExpr], pub: dt.date) -> list[DateExpr]:
     """Dates of the report that states the event ("according to a statement published on Friday")."""
     sent = doc.sentences[ev.sentence]
-    spans = [m.span() for m in g.attribution.finditer(doc.text, ev.trig_end, sent.end)]
+    spans = [m.span() for m in scanned(g.attribution).finditer(doc.text, ev.trig_end, sent.end)]
     return [x for x in exprs if any(a <= x.start and x.end <= b for a, b in spans)
             and not (ev.modality == "asserted" and x.when is not None and x.when.lo is not None and x.when.lo > pub)]
 
 
 @timing.timed("dates")
 def date_event(doc: Doc, g: Grammar, ev: Event, exprs: list[DateExpr], pub: dt.date, ref: When | None,
-               prev: list[Event], sent_text: str, last_exprs: list[DateExpr]) -> None:
+               prev: list[Event], sent_text: str, last_exprs: Callable[[], list[DateExpr]]) -> None:
+    """Date ``ev`` of the sentence ``sent_text`` by the first that fits: an expression of its
+    clause, the events before it, the resolved expressions of the last sentence that has some
+    (``last_exprs()``, asked for only here), the publication date."""
     planned = ev.modality == "planned"
     exprs = [x for x in exprs if usable(doc, g, ev, x, pub)] or attributed(doc, g, ev, exprs, pub)
     if planned:
@@ -97,8 +103,8 @@ def date_event(doc: Doc, g: Grammar, ev: Event, exprs: list[DateExpr], pub: dt.d
         ev.when, ev.date_basis, ev.date_text = when, "context", src.date_text
         ev.date_source = src.date_source
         return
-    if last_exprs and g.continues.search(sent_text) and not planned:
-        x = last_exprs[0]
+    if not planned and g.continues.search(sent_text) and (context := last_exprs()):
+        x = context[0]
         if x.when is not None and x.when.lo is not None and x.when.lo <= pub and not x.planned:
             ev.when, ev.date_basis, ev.date_text = x.when, "context", x.text
             return

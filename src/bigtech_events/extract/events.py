@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from re import _constants as C
-from re import _parser as P
-from typing import Any
 
 from ..seed_notes import CuratedEventDate
 from .dates import DateExpr, When
 from .event_dates import apply_curated, date_event
 from .event_model import AttachRule, Event, EventRules, TriggerRule, TypeInfo
 from .grammar import Grammar
+from .ingest import Sentence
 from .model import Doc
 from .participants import (
     clause_end,
@@ -26,6 +24,7 @@ from .participants import (
     subject_group,
 )
 from .prefilter import worth_trying
+from .scanning import scanned
 
 
 def find_events(doc: Doc, rules: EventRules, g: Grammar, curated: tuple[CuratedEventDate, ...],
@@ -40,7 +39,27 @@ def _find_events(doc: Doc, rules: EventRules, g: Grammar, curated: tuple[Curated
     pub = pub or _edtf_start(doc.published)
     events: list[Event] = []
     ref: When | None = None
+    # The resolved date expressions of the last sentence that has some (the narrative's context),
+    # as of the sentences before those in `unread`: a sentence's dates serve an event of its own
+    # or, when they are the last before it, an event of a later sentence that asks for them
+    # (event_dates.date_event), so they are read only then.
     last_exprs: list[DateExpr] = []
+    unread: list[Sentence] = []
+
+    def dates_of(sent: Sentence) -> list[DateExpr]:
+        patterns = worth_trying(doc, sent.index, rules.dates.patterns, _second)
+        return rules.dates.find(doc.text, sent.start, sent.end, pub, patterns)
+
+    def context() -> list[DateExpr]:
+        nonlocal last_exprs
+        for before in reversed(unread):  # the latest sentence with resolved dates sets it
+            resolved = [x for x in dates_of(before) if x.when is not None]
+            if resolved:
+                last_exprs = resolved
+                break
+        unread.clear()
+        return last_exprs
+
     for sent in doc.sentences:
         if sent.index in doc.headline:
             continue
@@ -50,18 +69,23 @@ def _find_events(doc: Doc, rules: EventRules, g: Grammar, curated: tuple[Curated
         for ev in found:
             _post_organisation(doc, ev, rules.types[ev.event_type])
         found = _anaphora(doc, g, found, events, sent.index)
-        dates = worth_trying(doc, sent.index, rules.dates.patterns, _second)
-        exprs = rules.dates.find(doc.text, sent.start, sent.end, pub, dates)
+        if not found:
+            unread.append(sent)
+            continue
+        exprs = dates_of(sent)
         prev = [e for e in since(events, sent.index - g.settings.context_date_sentences) if e.sentence < sent.index]
         for ev in found:
-            date_event(doc, g, ev, exprs, pub, ref, prev, sent.text, last_exprs)
+            date_event(doc, g, ev, exprs, pub, ref, prev, sent.text, context)
         apply_curated(found, curated, name_of)
         events.extend(found)
         dated = [e for e in found if e.when is not None and e.when.lo is not None and e.when.hi is not None
                  and e.modality == "asserted"]
         if dated:
             ref = dated[0].when  # the sentence's main event sets the narrative time
-        last_exprs = [x for x in exprs if x.when is not None] or last_exprs
+        resolved = [x for x in exprs if x.when is not None]
+        if resolved:  # the context from now on, whatever the sentences before held
+            last_exprs = resolved
+            unread.clear()
     return events
 
 
@@ -88,103 +112,18 @@ def _edtf_start(value: str) -> dt.date:
     return hi or lo or dt.date(1970, 1, 1)
 
 
-# Each pattern and the same pattern as it is scanned (see ``scanned``), by id() of the pattern.
-_SCANNED: dict[int, tuple[re.Pattern[str], re.Pattern[str]]] = {}
-# A run of negative lookbehinds (without brackets inside) opening a pattern, as {finite} and {active}.
-_LOOKBEHINDS = re.compile(r"(?:\(\?<!(?:\\.|[^()\\])*\))+")
-
-
-def scanned(rx: re.Pattern[str]) -> re.Pattern[str]:
-    """``rx`` with the ``\\b`` that follows its opening lookbehinds moved before them: the same
-    matches (assertions at one position hold or fail in any order), but the lookbehinds are
-    tried only at word boundaries instead of at every character. ``rx`` itself when it does not
-    open so, or when the two parse to anything but the same pattern up to that order."""
-    known = _SCANNED.get(id(rx))
-    if known is None or known[0] is not rx:
-        known = _SCANNED[id(rx)] = (rx, _boundary_first(rx))
-    return known[1]
-
-
-def _boundary_first(rx: re.Pattern[str]) -> re.Pattern[str]:
-    run = _LOOKBEHINDS.match(rx.pattern)
-    if run is None or not rx.pattern.startswith(r"\b", run.end()):
-        return rx
-    source = r"\b" + rx.pattern[:run.end()] + rx.pattern[run.end() + 2:]
-    try:
-        faster = re.compile(source, rx.flags)
-        same = (faster.groups == rx.groups and faster.groupindex == rx.groupindex
-                and _canonical(P.parse(source, rx.flags)) == _canonical(P.parse(rx.pattern, rx.flags)))
-    except (re.error, RecursionError):
-        return rx
-    return faster if same else rx
-
-
-def _canonical(node: Any) -> Any:
-    """A parsed pattern with each run of zero-width assertions that capture nothing in one order,
-    and an assertion that opens every alternative of a choice put before the choice (the parser
-    does so itself with an item that all the alternatives open with)."""
-    if isinstance(node, P.SubPattern):
-        return _canonical_seq(list(node.data))
-    if isinstance(node, (list, tuple)):
-        return [type(node).__name__, *(_canonical(x) for x in node)]
-    return node
-
-
-def _canonical_seq(data: list[Any]) -> list[Any]:
-    out: list[Any] = []
-    run: list[Any] = []
-    for op, av in data:
-        if op is C.BRANCH:
-            alts = [list(alt.data) for alt in av[1]]
-            common = [x for x in _opening(alts[0]) if all(x in _opening(alt) for alt in alts[1:])]
-            common = [x for i, x in enumerate(common) if x not in common[:i]]
-            for alt in alts:
-                for x in common:  # one of each from the assertions the alternative opens with
-                    alt.pop(_opening(alt).index(x))
-            run += common
-            item = (op, ["tuple", av[0], [_canonical_seq(alt) for alt in alts]])
-        else:
-            item = (op, _canonical(av))
-            if _assertion(op, av):
-                run.append(item)
-                continue
-        out += sorted(run, key=repr) + [item]
-        run = []
-    return out + sorted(run, key=repr)
-
-
-def _assertion(op: Any, av: Any) -> bool:
-    return op in (C.AT, C.ASSERT_NOT) and not _captures(av)
-
-
-def _opening(data: list[Any]) -> list[Any]:
-    """The assertions (canonical) a sequence of parsed items opens with."""
-    out = []
-    for op, av in data:
-        if not _assertion(op, av):
-            break
-        out.append((op, _canonical(av)))
-    return out
-
-
-def _captures(node: Any) -> bool:
-    if isinstance(node, P.SubPattern):
-        return any((op is C.SUBPATTERN and av[0] is not None) or _captures(av) for op, av in node.data)
-    if isinstance(node, (list, tuple)):
-        return any(_captures(x) for x in node)
-    return False
-
-
 def _matches(doc: Doc, triggers: list[TriggerRule], sent) -> list[tuple[TriggerRule, re.Match[str]]]:
     hits = []
     for rule in triggers:
         for m in scanned(rule.regex).finditer(doc.text, sent.start, sent.end):
             hits.append((rule, m))
+    if not hits:
+        return hits  # most sentences: no trigger
     hits.sort(key=lambda h: (-(h[1].end() - h[1].start()), h[1].start()))
     kept: list[tuple[TriggerRule, re.Match[str]]] = []
     for rule, m in hits:
-        if any(m.start() < k.end() and k.start() < m.end() and r.event_type == rule.event_type
-               for r, k in kept):
+        if kept and any(m.start() < k.end() and k.start() < m.end() and r.event_type == rule.event_type
+                        for r, k in kept):
             continue  # the longer trigger of the same type wins
         if doc.inside(m.start()) or doc.inside(m.end()):
             continue  # trigger words inside a name
@@ -200,13 +139,13 @@ def _sentence_events(doc: Doc, rules: EventRules, g: Grammar, sent, triggers: li
         c_start = clause_start(doc, g, sent.start, m.start())
         c_end = clause_end(doc, g, m.end(), sent.end)
         pre = doc.text[c_start:m.start()]
-        if g.not_happened.search(pre):
+        if scanned(g.not_happened).search(pre):
             doc.note(sent.index, rule.rule_id, f"{m.group(0)!r} is denied or only possible: no event")
             continue
         # "was fined" is passive; "has been examining" is not.
         ing_form = bool(g.ing_form.match(m.group(0)))
-        passive = rule.passive is not None and bool(g.passive_before.search(pre)) and not ing_form
-        modality = rule.modality or ("planned" if g.planned_before.search(pre) else "asserted")
+        passive = rule.passive is not None and bool(scanned(g.passive_before).search(pre)) and not ing_form
+        modality = rule.modality or ("planned" if scanned(g.planned_before).search(pre) else "asserted")
         if rule.event_type in g.purpose_types and g.purpose_before.search(pre):
             modality = "planned"  # "signed a deal to build a hub": the purpose, not yet done
         subj_role = (rule.passive or {}).get("subject") if passive else rule.subject

@@ -98,18 +98,23 @@ class Gazetteer:
         for last, (form, ids, n, word_first, word_last) in self.automaton.iter(text, start, end):
             s = last - n + 1
             e = last + 1
-            if word_first and s > 0 and _is_word(text[s - 1]):
+            # _is_word, written out: this loop sees every form found inside a longer word.
+            if word_first and s > 0 and (text[s - 1].isalnum() or text[s - 1] == "_"):
                 continue
             if e < size:
-                if word_last and _is_word(text[e]):
+                if word_last and (text[e].isalnum() or text[e] == "_"):
                     continue
                 if text[e] in not_before:
                     continue  # a currency prefix such as US$ or HK$, not a name
-            cands.append((s, e, form, ids))
-        cands.sort(key=lambda m: (m[0], m[0] - m[1]))
+            cands.append((s, s - e, e, form, ids))
+        if not cands:
+            return []
+        # Leftmost, then longest: two candidates never share both (a form is found once where it
+        # ends), so the rest of the tuple never decides.
+        cands.sort()
         out: list[Match] = []
         pos = -1
-        for s, e, form, ids in cands:
+        for s, _, e, form, ids in cands:
             if s >= pos:
                 out.append(Match(s, e, form, ids))
                 pos = e

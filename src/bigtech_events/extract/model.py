@@ -211,9 +211,10 @@ class Doc:
 
     def of_sentence(self, index: int) -> list[Mention]:
         """Mentions that start in the ``index``-th sentence and say they are of it, in document order."""
-        if not 0 <= index < len(self.sentences):
-            return []
-        ix = self._idx()
+        # A sentence index out of range has no group: its answer is the empty list too.
+        ix = self._index
+        if ix is None or ix.of is not self.mentions or ix.size != len(self.mentions):
+            ix = self._idx()
         if ix.by_sentence is None or ix.by_sentence[0] is not self.sentences:
             groups: dict[int, list[Mention]] = {}
             for m in self.mentions:

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from .cuefile import CueFile, alternation
 from .dates import can_match
+from .scanning import scanned
 
 Pattern = re.Pattern[str]
 
@@ -58,10 +59,12 @@ class MoneyGrammar:
         end = len(text) if end is None else end
         hits: list[Money] = []
         for rule_id, rx in can_match(self.patterns.items(), text, start, end):
-            for m in rx.finditer(text, start, end):
+            for m in scanned(rx).finditer(text, start, end):
                 money = self._build(rule_id, m)
                 if money and not any(h.start < money.end and money.start < h.end for h in hits):
                     hits.append(money)
+        if not hits:
+            return hits  # most sentences state no amount
         hits.sort(key=lambda h: h.start)
         return self._link_conversions(text, self._without_rates(text, hits))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -10,8 +11,11 @@ from typing import Any
 
 from .grammar import Grammar
 from .model import Doc, Mention
+from .scanning import scanned
 
 _SPANS = "participants.spans"
+# clause_end's answers: (grammar, {sentence end: (positions asked, clause ends)})
+_ENDS = "participants.clause_ends"
 
 
 @contextmanager
@@ -74,7 +78,7 @@ def clause_start(doc: Doc, g: Grammar, sent_start: int, pos: int) -> int:
 def _clause_start(doc: Doc, g: Grammar, sent_start: int, pos: int) -> int:
     start = sent_start
     asides = parentheticals(doc, g, sent_start, pos)
-    for m in g.clause_break.finditer(doc.text, sent_start, pos):
+    for m in scanned(g.clause_break).finditer(doc.text, sent_start, pos):
         if any(a <= m.start() < b for a, b in asides):
             continue
         start = m.end()
@@ -82,24 +86,35 @@ def _clause_start(doc: Doc, g: Grammar, sent_start: int, pos: int) -> int:
 
 
 def clause_end(doc: Doc, g: Grammar, pos: int, sent_end: int) -> int:
-    memo = _spans(doc, g)
-    if memo is not None:
-        end = memo.get(("end", pos, sent_end))
-        if end is None:
-            m = g.clause_break.search(doc.text, pos, sent_end)
-            end = memo["end", pos, sent_end] = m.start() if m else sent_end
-        return end
-    m = g.clause_break.search(doc.text, pos, sent_end)
-    return m.start() if m else sent_end
+    """Where the clause of ``pos`` ends: at the first clause break at or after ``pos`` (before
+    ``sent_end``), else at ``sent_end``.
+
+    The answers are kept for the article, as they depend on its text alone. The first break at or
+    after ``pos`` is also the first at or after any position from ``pos`` up to it (whether a
+    break starts at a position does not depend on where the search started), so a position in
+    such a span is answered without a search."""
+    held = doc.memo.get(_ENDS)
+    if held is None or held[0] is not g:
+        held = doc.memo[_ENDS] = (g, {})
+    froms, ends = held[1].setdefault(sent_end, ([], []))
+    i = bisect_right(froms, pos)
+    if i and pos <= ends[i - 1]:
+        return ends[i - 1]
+    m = scanned(g.clause_break).search(doc.text, pos, sent_end)
+    end = m.start() if m else sent_end
+    froms.insert(i, pos)
+    ends.insert(i, end)
+    return end
 
 
 def attributive(doc: Doc, g: Grammar, m: Mention) -> bool:
     """A name used as a modifier of a noun: "a Hong Kong listing", "5,000 Hong Kong restaurants"."""
+    # The noun after is looked for first: one match at one place, which most names fail.
+    if not g.attributive_after.match(doc.text[m.end:m.end + g.settings.attributive_after_chars]):
+        return False
     opening = doc.sentences[m.sentence].start if 0 <= m.sentence < len(doc.sentences) else 0
     before = doc.text[max(opening, m.start - g.settings.attributive_before_chars):m.start]  # this sentence only
-    after = doc.text[m.end:m.end + g.settings.attributive_after_chars]
-    return bool(g.attributive_before.search(before) and g.attributive_after.match(after)
-                and not g.attributive_unless.match(doc.text, m.start))
+    return bool(g.attributive_before.search(before) and not g.attributive_unless.match(doc.text, m.start))
 
 
 def eligible(doc: Doc, g: Grammar, start: int, end: int) -> list[Mention]:
@@ -201,10 +216,10 @@ def subject_group(doc: Doc, g: Grammar, sent_idx: int, start: int, trig_start: i
                 if g.relative_who.fullmatch(doc.text[m.end:start])]
         if head:
             return [head[-1]]
-    counted = g.counted.search(doc.text, start, trig_start)
+    counted = scanned(g.counted).search(doc.text, start, trig_start)
     if counted and ("counted", counted.start()) in doc.references:
         return list(doc.references["counted", counted.start()].mentions)
-    pron = [p for p in g.pronoun.finditer(doc.text, start, trig_start) if stands_for_actor(doc, g, p)]
+    pron = [p for p in scanned(g.pronoun).finditer(doc.text, start, trig_start) if stands_for_actor(doc, g, p)]
     if pron and ("pronoun", pron[0].start()) in doc.references:
         return list(doc.references["pronoun", pron[0].start()].mentions)
     return []

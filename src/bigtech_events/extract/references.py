@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .dates import required_words
 from .grammar import Grammar
 from .model import Doc, Mention
 from .participants import eligible, group_from, stands_for_actor
+from .scanning import scanned
 from .titles import nearest_actor
 
 
@@ -33,8 +35,11 @@ def resolve_references(doc: Doc, g: Grammar) -> None:
     # The eligible mentions of whole sentences, by sentence: the mentions do not change while
     # references are resolved, and the sentences before a pronoun are read again for the next.
     whole: dict[int, list[Mention]] = {}
+    pronoun, counted = scanned(g.pronoun), scanned(g.counted)
+    # Every counted phrase holds one of these words ("three", "both"): most sentences have none.
+    counted_words = required_words(g.counted)
     for sent in doc.sentences:
-        for p in g.pronoun.finditer(doc.text, sent.start, sent.end):
+        for p in pronoun.finditer(doc.text, sent.start, sent.end):
             if not stands_for_actor(doc, g, p):
                 continue
             types = g.pronouns.get(p.group(1), ())
@@ -42,7 +47,8 @@ def resolve_references(doc: Doc, g: Grammar) -> None:
                 doc, p.start(), types, window=g.settings.pronoun_sentences, skip_modifiers=True)
             if target is not None:
                 _keep(doc, "pronoun", p.start(), p.end(), [target.actor_id], "coreference.pronoun", sent.index)
-        for c in g.counted.finditer(doc.text, sent.start, sent.end):
+        holds = counted_words is None or counted_words.search(doc.text, sent.start, sent.end)
+        for c in counted.finditer(doc.text, sent.start, sent.end) if holds else ():
             group = _counted_group(doc, g, sent.index, c.group(1), c.group(2), whole)
             _keep(doc, "counted", c.start(), c.end(), [x.actor_id for x in group], "coreference.counted",
                   sent.index)

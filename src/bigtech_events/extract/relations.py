@@ -102,9 +102,16 @@ def find_relations(doc: Doc, rules: list[RelationRule], g: Grammar) -> None:
     for sent in doc.sentences:
         ms = doc.of_sentence(sent.index)
         for i, first in enumerate(ms):
-            # Only the next mention that follows this one (no name in between): adjacent pairs.
-            later = [x for x in ms[i + 1:] if x.start >= first.end]
-            for named in later[:1] + [x for x in later[1:] if (x.start, x.end) == (later[0].start, later[0].end)]:
+            # Only the next mention that follows this one (no name in between): adjacent pairs,
+            # each actor of it when it stands for several. `ms` is in document order: those that
+            # follow are ms[j:], and the mentions of the same words as ms[j] come right after it.
+            j = i + 1
+            while j < len(ms) and ms[j].start < first.end:
+                j += 1
+            k = j + 1
+            while k < len(ms) and ms[k].start == ms[j].start and ms[k].end == ms[j].end:
+                k += 1
+            for named in ms[j:k]:
                 fitting = _fitting(rules, doc.text[first.end:named.start])
                 if not fitting:
                     continue

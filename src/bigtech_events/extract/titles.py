@@ -17,6 +17,7 @@ from .gazetteer import Gazetteer
 from .lexicon import TitleCues
 from .model import Affiliation, Doc, Mention
 from .relations import add_affiliation
+from .scanning import scanned
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def find_titles(doc: Doc, rules: TitleRules, gaz: Gazetteer, cues: TitleCues) ->
     for sent in doc.sentences:
         if cues.title_anywhere is not None and not cues.title_anywhere.search(doc.text, sent.start, sent.end):
             continue  # no title form: no match
-        for m in cues.before_name.finditer(doc.text, sent.start, sent.end):
+        for m in scanned(cues.before_name).finditer(doc.text, sent.start, sent.end):
             _one_title(doc, rules, cues, gaz, sent.index, sent.start, m)
     appositive_titles(doc, rules, cues)
 
@@ -144,6 +145,7 @@ def name_shape_persons(doc: Doc, rules: TitleRules, gaz: Gazetteer, rx: re.Patte
                        stop_after: re.Pattern[str], cues: TitleCues) -> None:
     """Chinese names no list has: a known surname and a pinyin given name ("Zhang Lidong")."""
     cue = rules.surname_before_capital if rx is rules.name_shape else None
+    shapes = scanned(rx)
     for sent in doc.sentences:
         start = sent.start
         if cue is not None:
@@ -151,7 +153,7 @@ def name_shape_persons(doc: Doc, rules: TitleRules, gaz: Gazetteer, rx: re.Patte
             if c is None:
                 continue  # no surname before a capital: no name shape
             start = _word_before(doc.text, sent.start, c.start())
-        for m in rx.finditer(doc.text, start, sent.end):
+        for m in shapes.finditer(doc.text, start, sent.end):
             s, e = m.span()
             if doc.covered(s, e) or stop_after.match(doc.text[e:e + cues.not_after_name_chars]):
                 continue
