@@ -355,13 +355,14 @@ def test_a_participant_span_past_ten_thousand_rows_is_checked_in_and_out_of_arti
 
 
 def test_tables_checked_in_workers_give_the_lines_of_one_process(package_copy: Path, tmp_path: Path):
-    """Problems in several tables and a wrong span: the same lines, in table order, whether the
-    tables are checked one after another or in worker processes (largest first, the span checks
-    beside them); the same with a table whose Parquet file cannot be read, where the span checks
+    """Problems in several tables, a dangling reference and a wrong span: the same lines, in table
+    order, whether the tables are checked one after another or in worker processes (largest first,
+    the span checks and the checks across tables beside them); the same with a table whose Parquet file cannot be read, where the span checks
     are made again after the table checks, and with the texts absent."""
     rewrite(package_copy, "articles", lambda rows: _set(rows, char_count=-1))
     rewrite(package_copy, "actors", lambda rows: _set(rows, actor_type="robot"))
     rewrite(package_copy, "mentions", lambda rows: _set(rows + rows[:1], text="Somebody Else"))
+    rewrite(package_copy, "event_participants", lambda rows: _set(rows, actor_id="no-such-actor"))
 
     def report(jobs: int, seeds: Path) -> tuple[list[str], list[str]]:
         got = check_path(package_copy, seeds_dir=seeds, run_frictionless=False, jobs=jobs)
@@ -369,8 +370,9 @@ def test_tables_checked_in_workers_give_the_lines_of_one_process(package_copy: P
 
     one = report(1, SEEDS_DIR)
     assert report(2, SEEDS_DIR) == one
-    assert list(dict.fromkeys(p.split(".")[0].split(":")[0] for p in one[0])) == ["articles", "actors", "mentions"], one
+    assert list(dict.fromkeys(p.split(".")[0].split(":")[0] for p in one[0])) == ["articles", "actors", "mentions", "event_participants"], one
     assert any("not the recorded 'Somebody Else'" in p for p in one[0])
+    assert any("'no-such-actor' is not a actors.actor_id" in p for p in one[0])  # checked in a worker too
     empty = tmp_path / "no-texts"
     empty.mkdir()
     assert report(2, empty) == report(1, empty) and report(1, empty)[1]

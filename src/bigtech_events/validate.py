@@ -198,10 +198,10 @@ def check_package(root: Path, seeds_dir: Path | None = None, run_frictionless: b
     readable: dict[str, Path] = {}
     with progress_task("validating", total=len(TABLES) + 3) as bar:
         spans: list[tuple[list[str], list[str]]] = []  # the span checks, when made beside the tables
+        keys: list[list[str]] = []  # the checks across tables, when made beside the tables
         problems += _check_tables(root, by_name, schemas, readable, bar, jobs or os.cpu_count() or 1,
-                                  spans, seeds_dir, span_articles)
-        problems += check_foreign_keys(readable, schemas)
-        problems += check_usd_values(readable, schemas)
+                                  spans, seeds_dir, span_articles, keys)
+        problems += keys[0] if keys else _across_tables(readable, schemas)
         bar.advance("spans")
         span_problems, absent = spans[0] if spans else check_spans(readable, schemas, seeds_dir, span_articles)
         problems += span_problems
@@ -223,13 +223,18 @@ def validate_dir(root: Path, seeds_dir: Path | None = None, run_frictionless: bo
     return check_package(root, seeds_dir, run_frictionless, jobs, span_articles).strict(seeds_dir)
 
 
-def _table_task(item: tuple[Any, ...]) -> tuple[list[str], Any] | None:
+def _across_tables(paths: dict[str, Path], schemas: dict[str, dict[str, Any]]) -> list[str]:
+    """The checks across tables: foreign keys, then amounts in US dollars."""
+    return check_foreign_keys(paths, schemas) + check_usd_values(paths, schemas)
+
+
+def _table_task(item: tuple[Any, ...]) -> Any:
     """In a worker process: :func:`check_table` of one table, or (``("spans", paths, schemas,
-    seeds_dir, only)``) :func:`check_spans`."""
-    if item[0] == "spans":
+    seeds_dir, only)``) :func:`check_spans`, or (``("keys", paths, schemas)``) :func:`_across_tables`."""
+    if item[0] in ("spans", "keys"):
         try:
-            return check_spans(*item[1:])
-        except Exception:  # noqa: BLE001 - a file the table checks will report: the spans are checked again after them
+            return check_spans(*item[1:]) if item[0] == "spans" else _across_tables(*item[1:])
+        except Exception:  # noqa: BLE001 - a file the table checks will report: checked again after them
             return None
     return check_table(*item)
 
@@ -237,7 +242,7 @@ def _table_task(item: tuple[Any, ...]) -> tuple[list[str], Any] | None:
 def _check_tables(root: Path, by_name: dict[str, Any], schemas: dict[str, dict[str, Any]],
                   readable: dict[str, Path], bar: Bar, jobs: int = 1,
                   spans: list[Any] | None = None, seeds_dir: Path | None = None,
-                  span_articles: Collection[str] | None = None) -> list[str]:
+                  span_articles: Collection[str] | None = None, keys: list[Any] | None = None) -> list[str]:
     """Check each table's files against its schema, filling ``schemas`` and ``readable`` (the
     tables whose Parquet file was read in full). With ``jobs`` above 1 the tables are checked in
     that many worker processes, largest first; the problems are listed in table order either way.
@@ -245,7 +250,9 @@ def _check_tables(root: Path, by_name: dict[str, Any], schemas: dict[str, dict[s
     With a ``spans`` list and workers, the span checks run beside the table checks, on the
     Parquet files of every table with a sound schema; their result (problems, absent texts) is put
     in ``spans`` only when those files all turn out readable, i.e. when it is the result the span
-    checks give after the table checks."""
+    checks give after the table checks. The same for the checks across tables and ``keys``: in a
+    worker, their memory (a hash per referred row) is not kept by the parent, which forks workers.
+    """
     by_name_schemas = {name: r.get("schema") for name, r in by_name.items()}
     found: dict[str, list[str]] = {}
     tasks: dict[str, tuple[str, dict[str, Any], Path, Path]] = {}
@@ -273,22 +280,25 @@ def _check_tables(root: Path, by_name: dict[str, Any], schemas: dict[str, dict[s
         items: list[tuple[Any, ...]] = [tasks[t] for t in order]
         if spans is not None:  # as large as the largest table: it goes second
             items.insert(1, ("spans", guess, dict(schemas), seeds_dir, span_articles))
+        if keys is not None:
+            items.insert(min(3, len(items)), ("keys", guess, dict(schemas)))
         with WorkerPool(min(jobs, len(items)), _table_task, worker_setup, (os.getpid(),),
                         doing="validating tables; run the validation again") as pool:
             got = []
             for item, result in zip(items, pool.imap(items, chunksize=1), strict=False):
-                if item[0] != "spans":
+                if item[0] not in ("spans", "keys"):
                     bar.advance(item[0])
                 got.append(result)
-        if spans is not None:
-            span_result = got.pop(1)
-        results = got
+        beside = {item[0]: result for item, result in zip(items, got, strict=True) if item[0] in ("spans", "keys")}
+        results = [result for item, result in zip(items, got, strict=True) if item[0] not in ("spans", "keys")]
     for table, (problems, parquet_ok) in zip(order, results, strict=True):
         found[table] = problems
         if parquet_ok:
             readable[table] = tasks[table][3]
-    if spans is not None and jobs > 1 and len(order) >= 2 and readable == guess and span_result is not None:
-        spans.append(span_result)
+    if jobs > 1 and len(order) >= 2 and readable == guess:
+        for wanted, name in ((spans, "spans"), (keys, "keys")):
+            if wanted is not None and beside.get(name) is not None:
+                wanted.append(beside[name])
     return [line for table in TABLES for line in found.get(table, [])]
 
 
