@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import itertools
 import multiprocessing as mp
 import os
 import pickle
@@ -19,7 +20,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, Self
@@ -136,9 +137,11 @@ class WorkerPool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def imap(self, items: list[Any], chunksize: int) -> Iterator[Any]:
-        """``fn(item)`` for each item, in order, as soon as each is ready and all before it are."""
-        chunks = iter(enumerate(items[i:i + chunksize] for i in range(0, len(items), chunksize)))
+    def imap(self, items: Iterable[Any], chunksize: int) -> Iterator[Any]:
+        """``fn(item)`` for each item, in order, as soon as each is ready and all before it are
+        (``items`` are taken as the workers need them)."""
+        pending = iter(items)
+        chunks = enumerate(iter(lambda: list(itertools.islice(pending, chunksize)), []))
         busy: dict[Connection, BaseProcess] = {}
         for proc, conn in self._workers:
             self._feed(proc, conn, chunks, busy)
