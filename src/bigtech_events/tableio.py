@@ -9,10 +9,9 @@ silently different value.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO, Self
+from typing import Any, BinaryIO
 
 import pandas as pd
 import pyarrow as pa
@@ -138,103 +137,40 @@ def _header_problem(path: Path, got: list[str], schema: dict[str, Any]) -> list[
     return [f"{path.stem}.csv: header {got} differs from the schema's {names}; rebuild from schemas/"]
 
 
-#: How far, in blocks, Arrow's CSV reader may read a file ahead of the batches taken from it.
-BLOCKS_AHEAD = 4
-#: Seconds a read ahead of that waits for a batch to be taken before it reads anyway (a consumer
-#: slower than this costs memory, never a stall).
-PACE_WAIT = 5.0
-
-
-class Paced:
-    """A binary file that Arrow's streaming CSV reader reads through, at most ``ahead`` bytes
-    past what :meth:`taken` says was consumed.
-
-    Given a path, or a plain Python file, the reader reads ahead on its own thread as fast as the
-    disk allows, whatever the consumer takes: measured on a 240 MB CSV file, it was 100 MB ahead
-    after ten 4 MB batches. A read beyond the allowance waits (without the GIL) until a batch is
-    taken, or ``PACE_WAIT`` seconds.
-    """
-
-    def __init__(self, file: BinaryIO, ahead: int) -> None:
-        self._file = file
-        self._read = 0
-        self._allowed = ahead
-        self._cv = threading.Condition()
-
-    def read(self, size: int = -1) -> bytes:
-        with self._cv:
-            self._cv.wait_for(lambda: self._read < self._allowed or self._file.closed, timeout=PACE_WAIT)
-        data = self._file.read(size)
-        with self._cv:
-            self._read += len(data)
-        return data
-
-    def taken(self, size: int) -> None:
-        """``size`` more bytes' worth of batches were consumed: that much more may be read."""
-        with self._cv:
-            self._allowed += size
-            self._cv.notify_all()
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return False
-
-    def tell(self) -> int:
-        return self._read
-
-    @property
-    def closed(self) -> bool:
-        return self._file.closed
-
-    def close(self) -> None:
-        with self._cv:
-            self._file.close()
-            self._cv.notify_all()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def paced_csv(raw: BinaryIO, block_bytes: int, **options: Any) -> tuple[Paced, pacsv.CSVStreamingReader]:
-    """Arrow's streaming reader of the open CSV file ``raw``, reading it through :class:`Paced`
-    (the file is closed when the reader cannot be opened)."""
-    file = Paced(raw, BLOCKS_AHEAD * block_bytes)
-    try:
-        return file, pacsv.open_csv(file, read_options=pacsv.ReadOptions(block_size=block_bytes), **options)
-    except BaseException:
-        file.close()
-        raise
-
-
-def paced_batches(file: Paced, reader: pacsv.CSVStreamingReader, block_bytes: int) -> Iterator[pa.RecordBatch]:
-    """The batches of ``reader``, each taken one block's worth; the file is closed after the last."""
-    with file:
-        for batch in reader:
-            yield batch
-            file.taken(block_bytes)
+#: Bytes of CSV text Arrow's streaming reader parses at a time. The reader reads up to 32 blocks
+#: ahead of the batches taken, on a thread of its own: with 4 MB blocks that was 128 MB of a
+#: 240 MB file held while the batches were checked; with 512 KB blocks it is 16 MB.
+CSV_BLOCK = 1 << 19
 
 
 def open_csv(path: Path, schema: dict[str, Any],
-             block_bytes: int = 1 << 22) -> tuple[Iterator[pa.RecordBatch] | None, list[str]]:
-    """Record batches of one CSV table as text (memory: a few blocks), after checking its header.
+             block_bytes: int = CSV_BLOCK) -> tuple[Iterator[pa.RecordBatch] | None, list[str]]:
+    """Record batches of one CSV table as text (memory: a few MB ahead), after checking its header.
 
     Convert each with :func:`convert_csv`; reading a batch may still raise (see :func:`csv_error`).
     """
-    raw = path.open("rb")
+    file = path.open("rb")
     try:
-        file, reader = paced_csv(raw, block_bytes, convert_options=csv_options(schema))
+        reader = pacsv.open_csv(file, read_options=pacsv.ReadOptions(block_size=block_bytes),
+                                convert_options=csv_options(schema))
     except Exception as exc:  # noqa: BLE001 - pyarrow raises ArrowInvalid and others
+        file.close()
         return None, [csv_error(path, exc)]
     problems = _header_problem(path, reader.schema.names, schema)
     if problems:
         file.close()
         return None, problems
-    return paced_batches(file, reader, block_bytes), problems
+    return _closing(reader, file), problems
+
+
+def _closing(reader: pacsv.CSVStreamingReader, file: BinaryIO) -> Iterator[pa.RecordBatch]:
+    """The batches of ``reader``, closing ``file`` after the last.
+
+    Arrow is given a Python file rather than the path: reading a path, it reads the file ahead of
+    the batches asked for, as far as the whole file (memory: the CSV file, not a block).
+    """
+    with file:
+        yield from reader
 
 
 def _convert_cells(values: pa.Array, ftype: str, where: str, column: str, first_line: int,

@@ -29,17 +29,17 @@ import pandas as pd
 import pandera.errors
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .pandera_schemas import pandera_schema
 from .tableio import (
+    CSV_BLOCK,
     convert_csv,
     csv_error,
     csv_options,
     open_csv,
     open_parquet,
-    paced_batches,
-    paced_csv,
     parquet_error,
     to_pandas,
 )
@@ -47,8 +47,6 @@ from .tableio import (
 #: Rows per batch: large enough that pandera's fixed cost per call is small, small enough that a
 #: batch of the widest table (events: the evidence sentence of every row) stays in tens of MB.
 BATCH_ROWS = 20_000
-#: Bytes of CSV text Arrow parses at a time when a file is read again for its key columns.
-CSV_BLOCK = 1 << 22
 MAX_PER_CHECK = 20
 LINES_PER_FILE = MAX_PER_CHECK * 5
 
@@ -335,13 +333,14 @@ def _key_batches(side: Side, columns: list[str], rules: list[str]) -> Iterator[p
             yield pa.Table.from_batches([batch])
         return
     fields = [f for f in side.schema["fields"] if f["name"] in columns]
-    file, reader = paced_csv(side.path.open("rb"), CSV_BLOCK, convert_options=csv_options(
-        {"fields": [f for f in side.schema["fields"] if f["name"] in columns + rules]},
-        include_columns=columns + rules))
-    yield from _converted(side, paced_batches(file, reader, CSV_BLOCK), fields, rules)
+    with side.path.open("rb") as file:
+        yield from _converted(side, pacsv.open_csv(file, read_options=pacsv.ReadOptions(block_size=CSV_BLOCK),
+                                                   convert_options=csv_options(
+            {"fields": [f for f in side.schema["fields"] if f["name"] in columns + rules]},
+            include_columns=columns + rules)), fields, rules)
 
 
-def _converted(side: Side, reader: Iterator[pa.RecordBatch], fields: list[dict[str, Any]],
+def _converted(side: Side, reader: pacsv.CSVStreamingReader, fields: list[dict[str, Any]],
                rules: list[str]) -> Iterator[pa.Table]:
     """The key columns of each batch of CSV text converted to their types, ``rule_id`` as text."""
     line = 2
