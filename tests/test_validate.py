@@ -10,6 +10,7 @@ import pytest
 from helpers import SEEDS_DIR, read_rows, refresh_hashes, rewrite
 
 from bigtech_events.cli import main
+from bigtech_events.datapackage import PACKAGE_PROFILE
 from bigtech_events.paths import ROOT_ENV
 from bigtech_events.release import zip_bytes_to
 from bigtech_events.validate import check_path, validate_dir, validate_path
@@ -378,3 +379,14 @@ def test_tables_checked_in_workers_give_the_lines_of_one_process(package_copy: P
     assert report(2, empty) == report(1, empty) and report(1, empty)[1]
     (package_copy / "dataset" / "events.parquet").write_bytes(b"PAR1 not a parquet file")
     assert report(2, SEEDS_DIR) == report(1, SEEDS_DIR)
+
+
+def test_the_descriptor_read_in_a_worker_gives_the_problems_read_here(package_copy: Path):
+    """validate reads datapackage.json in a worker when it has workers (its sources, one per
+    article, then never sit in the process that forks the table checks): the same problems."""
+    descriptor = package_copy / "datapackage.json"
+    text = descriptor.read_text(encoding="utf-8")
+    for broken in (text.replace('"resources": [', '"resources": [[', 1), text.replace(PACKAGE_PROFILE, "x"), "[1]"):
+        descriptor.write_text(broken, encoding="utf-8")
+        one = check_path(package_copy, run_frictionless=False, jobs=1).problems
+        assert one and check_path(package_copy, run_frictionless=False, jobs=2).problems == one

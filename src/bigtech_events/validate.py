@@ -189,7 +189,8 @@ def check_package(root: Path, seeds_dir: Path | None = None, run_frictionless: b
     With ``span_articles``, the span checks are made for those articles alone: a build whose
     other articles' rows are copies of rows its last build validated against the same texts.
     """
-    descriptor, problems = load_descriptor(root)
+    jobs = jobs or os.cpu_count() or 1
+    descriptor, problems = _lean_descriptor(root, jobs)
     if descriptor is None:
         return Report(problems)
     problems += check_files(root, descriptor)
@@ -199,8 +200,8 @@ def check_package(root: Path, seeds_dir: Path | None = None, run_frictionless: b
     with progress_task("validating", total=len(TABLES) + 3) as bar:
         spans: list[tuple[list[str], list[str]]] = []  # the span checks, when made beside the tables
         keys: list[list[str]] = []  # the checks across tables, when made beside the tables
-        problems += _check_tables(root, by_name, schemas, readable, bar, jobs or os.cpu_count() or 1,
-                                  spans, seeds_dir, span_articles, keys)
+        problems += _check_tables(root, by_name, schemas, readable, bar, jobs, spans, seeds_dir, span_articles,
+                                  keys)
         problems += keys[0] if keys else _across_tables(readable, schemas)
         bar.advance("spans")
         span_problems, absent = spans[0] if spans else check_spans(readable, schemas, seeds_dir, span_articles)
@@ -211,6 +212,25 @@ def check_package(root: Path, seeds_dir: Path | None = None, run_frictionless: b
         bar.advance()
     articles = pq.ParquetFile(readable["articles"]).metadata.num_rows if "articles" in readable else 0
     return Report(problems, articles, absent)
+
+
+def _lean(root: Path) -> tuple[dict[str, Any] | None, list[str]]:
+    """:func:`load_descriptor` without the descriptor's ``sources``, which no check reads."""
+    descriptor, problems = load_descriptor(root)
+    if descriptor is not None:
+        descriptor.pop("sources", None)
+    return descriptor, problems
+
+
+def _lean_descriptor(root: Path, jobs: int) -> tuple[dict[str, Any] | None, list[str]]:
+    """:func:`_lean`, read in a worker process when there are workers: the sources (one per
+    article) of 100,000 articles take 53 MB parsed, which the process that forks the table checks
+    would otherwise keep as its peak and hand to each of them."""
+    if jobs <= 1:
+        return _lean(root)
+    with WorkerPool(1, _lean, worker_setup, (os.getpid(),),
+                    doing="reading datapackage.json; run the validation again") as pool:
+        return next(iter(pool.imap([root], chunksize=1)))
 
 
 def validate_dir(root: Path, seeds_dir: Path | None = None, run_frictionless: bool = True,
