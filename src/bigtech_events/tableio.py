@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -149,7 +149,7 @@ def open_csv(path: Path, schema: dict[str, Any],
 
     Convert each with :func:`convert_csv`; reading a batch may still raise (see :func:`csv_error`).
     """
-    file = path.open("rb")
+    file = pa.OSFile(str(path))  # Arrow's own file: its reading thread never calls into Python
     try:
         reader = pacsv.open_csv(file, read_options=pacsv.ReadOptions(block_size=block_bytes),
                                 convert_options=csv_options(schema))
@@ -163,11 +163,13 @@ def open_csv(path: Path, schema: dict[str, Any],
     return _closing(reader, file), problems
 
 
-def _closing(reader: pacsv.CSVStreamingReader, file: BinaryIO) -> Iterator[pa.RecordBatch]:
+def _closing(reader: pacsv.CSVStreamingReader, file: pa.NativeFile) -> Iterator[pa.RecordBatch]:
     """The batches of ``reader``, closing ``file`` after the last.
 
-    Arrow is given a Python file rather than the path: reading a path, it reads the file ahead of
-    the batches asked for, as far as the whole file (memory: the CSV file, not a block).
+    The reader reads ahead on a thread of its own (see :data:`CSV_BLOCK`). It is given Arrow's
+    own file, not a Python one: a reader left before the end (a malformed row) may still be
+    reading when the interpreter exits, and a Python file's read on that thread then aborted the
+    process ("terminate called without an active exception").
     """
     with file:
         yield from reader

@@ -333,7 +333,7 @@ def _key_batches(side: Side, columns: list[str], rules: list[str]) -> Iterator[p
             yield pa.Table.from_batches([batch])
         return
     fields = [f for f in side.schema["fields"] if f["name"] in columns]
-    with side.path.open("rb") as file:
+    with pa.OSFile(str(side.path)) as file:  # as in tableio.open_csv: no Python on Arrow's reading thread
         yield from _converted(side, pacsv.open_csv(file, read_options=pacsv.ReadOptions(block_size=CSV_BLOCK),
                                                    convert_options=csv_options(
             {"fields": [f for f in side.schema["fields"] if f["name"] in columns + rules]},
