@@ -248,12 +248,18 @@ def _across_tables(paths: dict[str, Path], schemas: dict[str, dict[str, Any]]) -
     return check_foreign_keys(paths, schemas) + check_usd_values(paths, schemas)
 
 
+#: The checks that run beside the table checks (on the Parquet files the tables are expected to
+#: have), by the name their task opens with: ``("spans", paths, schemas, seeds_dir, only)`` and
+#: ``("keys", paths, schemas)``.
+_BESIDE = {"spans": check_spans, "keys": _across_tables}
+
+
 def _table_task(item: tuple[Any, ...]) -> Any:
-    """In a worker process: :func:`check_table` of one table, or (``("spans", paths, schemas,
-    seeds_dir, only)``) :func:`check_spans`, or (``("keys", paths, schemas)``) :func:`_across_tables`."""
-    if item[0] in ("spans", "keys"):
+    """In a worker process: :func:`check_table` of one table, or one of the checks of :data:`_BESIDE`."""
+    beside = _BESIDE.get(item[0])
+    if beside is not None:
         try:
-            return check_spans(*item[1:]) if item[0] == "spans" else _across_tables(*item[1:])
+            return beside(*item[1:])
         except Exception:  # noqa: BLE001 - a file the table checks will report: checked again after them
             return None
     return check_table(*item)
@@ -306,11 +312,11 @@ def _check_tables(root: Path, by_name: dict[str, Any], schemas: dict[str, dict[s
                         doing="validating tables; run the validation again") as pool:
             got = []
             for item, result in zip(items, pool.imap(items, chunksize=1), strict=False):
-                if item[0] not in ("spans", "keys"):
+                if item[0] not in _BESIDE:
                     bar.advance(item[0])
                 got.append(result)
-        beside = {item[0]: result for item, result in zip(items, got, strict=True) if item[0] in ("spans", "keys")}
-        results = [result for item, result in zip(items, got, strict=True) if item[0] not in ("spans", "keys")]
+        beside = {item[0]: result for item, result in zip(items, got, strict=True) if item[0] in _BESIDE}
+        results = [result for item, result in zip(items, got, strict=True) if item[0] not in _BESIDE]
     for table, (problems, parquet_ok) in zip(order, results, strict=True):
         found[table] = problems
         if parquet_ok:

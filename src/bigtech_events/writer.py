@@ -2,7 +2,7 @@
 
 Same rows in, same bytes out: a fixed Arrow schema (``string``, not
 ``large_string``), fixed compression, no pandas metadata, rows in the order
-given (callers sort by id).
+given (callers sort them by primary key: :class:`RowOrder`).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ class RowOrder:
                 return rows
             rows = rows.rows()
         key = self.key
-        if len(key) == 1:
+        if len(key) == 1:  # most tables: one key column, without a generator per row
             (k,) = key
             ordered = sorted(rows, key=lambda row: ("" if (v := row.get(k)) is None else str(v),))
         else:
@@ -77,9 +77,8 @@ class TableSink:
 
     Rows come as lists of dicts or :class:`Columns` (:meth:`add`) or as Arrow tables
     (:meth:`add_arrow`, rows of an earlier build kept as they were), in the order they are to be
-    written. Every ``batch_rows``
-    rows, whatever their source, become one Parquet row group and one CSV chunk, so the files do not
-    depend on how the rows arrived; memory holds at most about a batch. With ``tee``, every batch
+    written. Every ``batch_rows`` rows, whatever their source, become one Parquet row group and
+    one CSV chunk, so the files do not depend on how the rows arrived; memory holds at most about a batch. With ``tee``, every batch
     written is also copied there (the rows of this build, kept for the next: :mod:`.snapshot`).
     """
 
