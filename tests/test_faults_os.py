@@ -289,8 +289,9 @@ def _square(n: int) -> int:
     return n * n
 
 
+@pytest.mark.parametrize("fresh", [False, True])
 @pytest.mark.parametrize("fault", ["", "raise", "die"])
-def test_the_worker_pool_keeps_order_and_reports_a_failed_or_dead_worker(fault: str,
+def test_the_worker_pool_keeps_order_and_reports_a_failed_or_dead_worker(fault: str, fresh: bool,
                                                                           monkeypatch: pytest.MonkeyPatch):
     from bigtech_events.errors import UserError
     from bigtech_events.workers import WorkerPool, worker_setup
@@ -298,8 +299,25 @@ def test_the_worker_pool_keeps_order_and_reports_a_failed_or_dead_worker(fault: 
     monkeypatch.setenv("POOL_FAULT", fault)
     expected = {"": does_not_raise(), "raise": pytest.raises(ValueError, match="seven"),
                 "die": pytest.raises(UserError, match="worker process was killed by signal 9")}[fault]
-    with expected, WorkerPool(2, _square, worker_setup, (os.getpid(),)) as pool:
+    with expected, WorkerPool(2, _square, worker_setup, (os.getpid(),), fresh=fresh) as pool:
         assert list(pool.imap(list(range(40)), chunksize=3)) == [n * n for n in range(40)]
+
+
+def _pid(_: int) -> int:
+    return os.getpid()
+
+
+@pytest.mark.parametrize("fresh", [False, True])
+def test_a_fresh_pool_gives_each_chunk_a_new_worker_and_leaves_none_behind(fresh: bool):
+    from bigtech_events.workers import WorkerPool, worker_setup
+
+    with WorkerPool(2, _pid, worker_setup, (os.getpid(),), fresh=fresh) as pool:
+        pids = list(pool.imap(range(12), chunksize=2))
+        workers = [proc for proc, _ in pool._workers]
+    by_chunk = [set(pids[i:i + 2]) for i in range(0, 12, 2)]
+    assert all(len(chunk) == 1 for chunk in by_chunk)  # a chunk is one task of one worker
+    assert len(set(pids)) == (6 if fresh else 2)
+    assert len(workers) == 2 and not any(proc.is_alive() for proc in workers)
 
 
 # ---------------------------------------------------------------- release

@@ -35,6 +35,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from .datapackage import PACKAGE_PROFILE, resource_name
+from .pandera_schemas import load_backends
 from .progress import Bar
 from .progress import task as progress_task
 from .safezip import SafeZip, is_zip, sha256_file
@@ -129,7 +130,7 @@ def frictionless_check(root: Path, jobs: int = 0) -> list[str]:
         results = [_frictionless_resource(item) for item in items]
     else:
         with WorkerPool(jobs, _frictionless_resource, worker_setup, (os.getpid(),),
-                        doing="validating with Frictionless; run the validation again") as pool:
+                        doing="validating with Frictionless; run the validation again", fresh=True) as pool:
             results = list(pool.imap(items, chunksize=1))
     by_name = dict(zip(order, results, strict=True))
     tasks = [line for n in names for line in by_name[n][0]]
@@ -308,8 +309,9 @@ def _check_tables(root: Path, by_name: dict[str, Any], schemas: dict[str, dict[s
             items.insert(1, ("spans", guess, dict(schemas), seeds_dir, span_articles))
         if keys is not None:
             items.insert(min(3, len(items)), ("keys", guess, dict(schemas)))
+        load_backends()  # once here, not in each of the fresh workers
         with WorkerPool(min(jobs, len(items)), _table_task, worker_setup, (os.getpid(),),
-                        doing="validating tables; run the validation again") as pool:
+                        doing="validating tables; run the validation again", fresh=True) as pool:
             got = []
             for item, result in zip(items, pool.imap(items, chunksize=1), strict=False):
                 if item[0] not in _BESIDE:
