@@ -307,6 +307,26 @@ def _pid(_: int) -> int:
     return os.getpid()
 
 
+def _arrow_threads(_: int) -> tuple[int, int]:
+    import pyarrow as pa
+
+    return pa.cpu_count(), pa.io_thread_count()
+
+
+def test_a_worker_gives_arrow_one_thread_of_each_kind_and_leaves_the_parent_alone():
+    """A worker is one of --jobs processes, one per core: Arrow's own threads in it would compete
+    with the other workers. The parent's Arrow is not changed."""
+    import pyarrow as pa
+
+    from bigtech_events.workers import WorkerPool, worker_setup
+
+    before = (pa.cpu_count(), pa.io_thread_count())
+    with WorkerPool(2, _arrow_threads, worker_setup, (os.getpid(),), fresh=True) as pool:
+        found = set(pool.imap(range(4), chunksize=1))
+    assert found == {(1, 1)}
+    assert (pa.cpu_count(), pa.io_thread_count()) == before
+
+
 @pytest.mark.parametrize("fresh", [False, True])
 def test_a_fresh_pool_gives_each_chunk_a_new_worker_and_leaves_none_behind(fresh: bool):
     from bigtech_events.workers import WorkerPool, worker_setup

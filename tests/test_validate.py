@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import SEEDS_DIR, read_rows, refresh_hashes, rewrite
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bigtech_events.cli import main
 from bigtech_events.datapackage import PACKAGE_PROFILE
 from bigtech_events.paths import ROOT_ENV
 from bigtech_events.release import zip_bytes_to
-from bigtech_events.validate import check_path, validate_dir, validate_path
+from bigtech_events.validate import (
+    check_path,
+    load_descriptor,
+    load_lean_descriptor,
+    validate_dir,
+    validate_path,
+)
 
 
 def _problems(root: Path) -> str:
@@ -381,12 +391,50 @@ def test_tables_checked_in_workers_give_the_lines_of_one_process(package_copy: P
     assert report(2, SEEDS_DIR) == report(1, SEEDS_DIR)
 
 
-def test_the_descriptor_read_in_a_worker_gives_the_problems_read_here(package_copy: Path):
-    """validate reads datapackage.json in a worker when it has workers (its sources, one per
-    article, then never sit in the process that forks the table checks): the same problems."""
-    descriptor = package_copy / "datapackage.json"
-    text = descriptor.read_text(encoding="utf-8")
-    for broken in (text.replace('"resources": [', '"resources": [[', 1), text.replace(PACKAGE_PROFILE, "x"), "[1]"):
-        descriptor.write_text(broken, encoding="utf-8")
-        one = check_path(package_copy, run_frictionless=False, jobs=1).problems
-        assert one and check_path(package_copy, run_frictionless=False, jobs=2).problems == one
+def _lean_and_whole(root: Path) -> tuple[tuple[Any, list[str]], tuple[Any, list[str]]]:
+    lean = load_lean_descriptor(root)
+    whole = load_descriptor(root)
+    if isinstance(whole[0], dict):
+        whole[0].pop("sources", None)
+    return lean, whole
+
+
+@pytest.mark.parametrize("change", ["none", "resources", "profile", "array", "truncated", "latin-1", "bom",
+                                    "nan", "empty"])
+def test_the_descriptor_read_as_a_stream_gives_what_the_whole_file_gives(package_copy: Path, change: str):
+    """validate reads datapackage.json as a stream, without its sources: the same descriptor
+    (less the sources) and the same problems, line numbers included, as reading it whole."""
+    path = package_copy / "datapackage.json"
+    text = path.read_text(encoding="utf-8")
+    assert '"sources": [' in text
+    changed = {"none": text, "resources": text.replace('"resources": [', '"resources": [[', 1),
+               "profile": text.replace(PACKAGE_PROFILE, "x"), "array": "[1]", "truncated": text[: len(text) // 2],
+               "bom": "\ufeff" + text, "nan": text.replace('"resources": [', '"x": NaN, "resources": [', 1),
+               "empty": ""}
+    if change == "latin-1":
+        path.write_bytes(text.encode("utf-8").replace(b'"resources"', b'"resources\xff"', 1))
+    else:
+        path.write_text(changed[change], encoding="utf-8")
+    lean, whole = _lean_and_whole(package_copy)
+    assert lean == whole
+    assert (change in ("none", "profile", "nan")) == (lean[0] is not None)
+    if lean[0] is not None:
+        assert "sources" not in lean[0] and lean[0]["resources"]
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(["sources", "a", "b", "é"]), inner,
+                                                                max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=150, deadline=None)
+@given(descriptor=st.dictionaries(st.sampled_from(["sources", "resources", "name", "sources2", "x"]), _json_values,
+                                  max_size=5))
+def test_the_descriptor_stream_leaves_out_the_top_level_sources_and_nothing_else(descriptor: dict[str, Any]):
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+        lean, whole = _lean_and_whole(Path(tmp))
+    assert lean == whole

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .validate_tables import BATCH_ROWS, MAX_PER_CHECK, distinct, key_hashes, rule_note
+from .validate_tables import BATCH_ROWS, MAX_PER_CHECK, Hashes, distinct, key_hashes, rule_note
 
 #: Referred tables up to this many rows are looked up by their values (Arrow's set lookup), larger
 #: ones by the hashes of their keys.
@@ -96,14 +96,11 @@ def _lookup(path: Path, columns: list[str]) -> Callable[[pa.RecordBatch, list[st
 def _sorted_hashes(path: Path, columns: list[str]) -> np.ndarray:
     """The distinct hashes of the rows' values of ``columns`` of a Parquet file, sorted (rows with
     a missing value included: they never match a referring row, which has all its values)."""
-    parts = [key_hashes(batch, tuple(columns))
-             for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS, columns=columns)]
-    if not parts:
-        return np.empty(0, np.int64)
-    hashes = np.concatenate(parts)
-    parts.clear()
-    hashes.sort()
-    return distinct(hashes)
+    file = pq.ParquetFile(path)
+    hashes = Hashes(file.metadata.num_rows)
+    for batch in file.iter_batches(batch_size=BATCH_ROWS, columns=columns):
+        hashes.append(key_hashes(batch, tuple(columns)))
+    return distinct(hashes.sorted())
 
 
 def batches(path: Path, columns: list[str], rows: int = 0) -> Iterator[dict[str, list[Any]]]:

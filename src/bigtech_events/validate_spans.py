@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .validate_keys import BATCH_ROWS, batches, has_rules, numbered
-from .validate_tables import _repeated_hashes, rule_note
+from .validate_tables import Hashes, parquet_rows, rule_note
 
 #: Columns holding the recorded words of a span, per table.
 SPAN_TEXT = {"mentions": "text", "affiliations": "evidence", "events": "evidence", "event_mentions": "evidence",
@@ -249,7 +249,7 @@ def _participant_spans_in_step(parts_path: Path, mentions_path: Path) -> list[tu
     A participant naming a mention of another article is looked up in a second reading of the
     mentions, for those ids only."""
     span = ["article_id", "mention_id", "char_start", "char_end"]
-    hashes: list[np.ndarray] = []
+    hashes = Hashes(parquet_rows(mentions_path))
 
     def mentions() -> Iterator[tuple[Any, ...]]:
         ids: list[Any] = []
@@ -284,7 +284,7 @@ def _participant_spans_in_step(parts_path: Path, mentions_path: Path) -> list[tu
             pass
     except _Unsorted:
         return None
-    if len(_repeated_hashes(hashes)):
+    if len(hashes.repeated()):
         return None
     if elsewhere:
         wanted = {mention for mention, _, _ in elsewhere.values()}

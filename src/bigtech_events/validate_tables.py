@@ -155,13 +155,15 @@ class Side:
     open_problems: list[str]
     read_problems: list[str] = field(default_factory=list)
     rows: int = 0
-    #: Per key (its columns), the hashes of the rows read so far, a numpy array per batch.
-    hashes: dict[tuple[str, ...], list[np.ndarray]] = field(default_factory=dict)
+    #: Rows expected (the Parquet file's count), to size the key hashes up front.
+    expected_rows: int = 0
+    #: Per key (its columns), the hashes of the rows read so far.
+    hashes: dict[tuple[str, ...], Hashes] = field(default_factory=dict)
     log: FailureLog = field(init=False)
 
     def __post_init__(self) -> None:
         self.log = FailureLog(self.table, self.fmt, self.schema)
-        self.hashes = {key: [] for key in unique_keys(self.schema)}
+        self.hashes = {key: Hashes(self.expected_rows) for key in unique_keys(self.schema)}
         self._windows = windows(self.batches, BATCH_ROWS) if self.batches is not None else None
 
     @property
@@ -195,6 +197,37 @@ class Side:
         return True, df
 
 
+class Hashes:
+    """64-bit hashes appended batch by batch into one array, sized up front when the number of rows
+    is known (a Parquet file's metadata tells it) and doubled when more come: sorting it then needs
+    no second copy, as concatenating a list of parts did (17 MB more for the 2.2 million mentions of
+    100,000 articles)."""
+
+    def __init__(self, capacity: int = 0) -> None:
+        self._array = np.empty(max(capacity, 0), np.int64)
+        self.count = 0
+
+    def append(self, hashes: np.ndarray) -> None:
+        end = self.count + len(hashes)
+        if end > len(self._array):
+            grown = np.empty(max(end, 2 * len(self._array)), np.int64)
+            grown[:self.count] = self._array[:self.count]
+            self._array = grown
+        self._array[self.count:end] = hashes
+        self.count = end
+
+    def sorted(self) -> np.ndarray:
+        """The hashes appended, sorted in place (the accumulator is emptied)."""
+        hashes, self._array, self.count = self._array[:self.count], np.empty(0, np.int64), 0
+        hashes.sort()
+        return hashes
+
+    def repeated(self) -> np.ndarray:
+        """The hashes appended more than once, sorted and distinct (the accumulator is emptied)."""
+        hashes = self.sorted()
+        return distinct(hashes[1:][hashes[1:] == hashes[:-1]])
+
+
 def unique_keys(schema: dict[str, Any]) -> list[tuple[str, ...]]:
     """The keys whose values must not repeat: the composite primary key, then each unique column."""
     pk = tuple(schema.get("primaryKey") or [])
@@ -210,16 +243,25 @@ def key_hashes(table: pa.Table | pa.RecordBatch, key: tuple[str, ...]) -> np.nda
     return np.fromiter(map(hash, values), np.int64, table.num_rows)
 
 
-def _open(table: str, fmt: str, path: Path, schema: dict[str, Any]) -> Side:
+def _open(table: str, fmt: str, path: Path, schema: dict[str, Any], expected_rows: int = 0) -> Side:
     if not path.is_file():
         return Side(table, fmt, path, schema, None, [])
     batches, problems = open_parquet(path, schema, BATCH_ROWS) if fmt == "parquet" else open_csv(path, schema)
-    return Side(table, fmt, path, schema, batches, problems)
+    return Side(table, fmt, path, schema, batches, problems, expected_rows=expected_rows)
+
+
+def parquet_rows(path: Path) -> int:
+    """The number of rows a Parquet file's metadata gives (0 when it cannot be read)."""
+    try:
+        return pq.ParquetFile(path).metadata.num_rows
+    except Exception:  # noqa: BLE001 - pyarrow raises many types for damaged files: reported when read
+        return 0
 
 
 def check_table(table: str, schema: dict[str, Any], csv_path: Path, pq_path: Path) -> tuple[list[str], bool]:
     """Problems of one table's two files, and whether its Parquet file was read in full."""
-    pq_side, csv_side = _open(table, "parquet", pq_path, schema), _open(table, "csv", csv_path, schema)
+    rows = parquet_rows(pq_path) if pq_path.is_file() else 0
+    pq_side, csv_side = _open(table, "parquet", pq_path, schema, rows), _open(table, "csv", csv_path, schema, rows)
     validator = pandera_schema(table, schema, keys=False)
     differences: dict[str, tuple[int, Any, Any]] = {}
     more = True
@@ -263,14 +305,6 @@ def _repeated_rows(keys: pa.Table, columns: list[str]) -> pa.Table:
     return numbered.join(repeated, keys=columns, join_type="inner").sort_by("__row")
 
 
-def _repeated_hashes(parts: list[np.ndarray]) -> np.ndarray:
-    """The hashes occurring more than once among ``parts`` (which are released), sorted."""
-    hashes = np.concatenate(parts) if parts else np.empty(0, np.int64)
-    parts.clear()
-    hashes.sort()
-    return distinct(hashes[1:][hashes[1:] == hashes[:-1]])
-
-
 def distinct(ordered: np.ndarray) -> np.ndarray:
     """The distinct values of a sorted array (without ``np.unique``'s sort or hash table)."""
     if len(ordered) < 2:
@@ -280,7 +314,7 @@ def distinct(ordered: np.ndarray) -> np.ndarray:
 
 def check_keys(side: Side) -> None:
     """Unique columns and the composite primary key of one file, as pandera words them."""
-    suspects = {key: _repeated_hashes(parts) for key, parts in side.hashes.items()}
+    suspects = {key: found.repeated() for key, found in side.hashes.items()}
     suspects = {key: found for key, found in suspects.items() if len(found)}
     if not suspects:
         return
