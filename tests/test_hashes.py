@@ -29,3 +29,11 @@ def test_hashes_sort_and_repeat_as_the_concatenated_batches_do(batches: list[lis
     assert found.sorted().tolist() == sorted(every)
     assert found.count == 0 and len(found.sorted()) == 0  # emptied
     assert again.repeated().tolist() == sorted(h for h, n in Counter(every).items() if n > 1)
+
+
+def test_a_claimed_row_count_beyond_reason_sizes_nothing_beyond_the_cap():
+    """A damaged Parquet footer may claim any number of rows: the array sized up front is capped."""
+    found = Hashes(1 << 60)
+    assert len(found._array) == Hashes.MAX_CAPACITY
+    found.append(np.array([3, 1, 3], np.int64))
+    assert found.repeated().tolist() == [3]

@@ -203,8 +203,11 @@ class Hashes:
     no second copy, as concatenating a list of parts did (17 MB more for the 2.2 million mentions of
     100,000 articles)."""
 
+    #: The most rows sized up front (128 MB): a damaged file's metadata may claim any number.
+    MAX_CAPACITY = 1 << 24
+
     def __init__(self, capacity: int = 0) -> None:
-        self._array = np.empty(max(capacity, 0), np.int64)
+        self._array = np.empty(min(max(capacity, 0), self.MAX_CAPACITY), np.int64)
         self.count = 0
 
     def append(self, hashes: np.ndarray) -> None:
