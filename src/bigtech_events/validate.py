@@ -165,8 +165,8 @@ def _checked_descriptor(path: Path, descriptor: Any) -> tuple[dict[str, Any] | N
 
 def load_lean_descriptor(root: Path) -> tuple[dict[str, Any] | None, list[str]]:
     """:func:`load_descriptor` without the descriptor's ``sources`` (one per article), which no
-    check reads: the file is read as a stream of JSON events (ijson) and the sources' are passed
-    over, so memory does not grow with the articles (their sources took 53 MB parsed at 100,000).
+    check reads: the file is read as a stream of JSON events (ijson) and the events of the sources
+    are passed over, so memory does not grow with the articles (their sources took 53 MB parsed at 100,000).
     A file the stream does not take (not JSON, not UTF-8, or JSON with Python's extensions such as
     ``NaN``) is read whole by :func:`load_descriptor`, which words its problems."""
     path = root / "datapackage.json"

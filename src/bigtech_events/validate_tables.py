@@ -263,7 +263,7 @@ def parquet_rows(path: Path) -> int:
 
 def check_table(table: str, schema: dict[str, Any], csv_path: Path, pq_path: Path) -> tuple[list[str], bool]:
     """Problems of one table's two files, and whether its Parquet file was read in full."""
-    rows = parquet_rows(pq_path) if pq_path.is_file() else 0
+    rows = parquet_rows(pq_path)
     pq_side, csv_side = _open(table, "parquet", pq_path, schema, rows), _open(table, "csv", csv_path, schema, rows)
     validator = pandera_schema(table, schema, keys=False)
     differences: dict[str, tuple[int, Any, Any]] = {}

@@ -63,7 +63,7 @@ def one_arrow_thread() -> None:
 def return_free_memory() -> None:
     """Hand the C heap's free pages back to the system where the C library can (glibc's
     ``malloc_trim``): a process about to fork workers would otherwise pass each of them pages it
-    no longer uses (30 MB after a 100,000-article build's writing)."""
+    no longer uses (25 MB after a 100,000-article build's writing)."""
     if not sys.platform.startswith("linux"):
         return
     with contextlib.suppress(OSError, AttributeError):
@@ -188,7 +188,7 @@ class WorkerPool:
         pending = iter(items)
         chunks = enumerate(iter(lambda: list(itertools.islice(pending, chunksize)), []))
         busy: dict[Connection, BaseProcess] = {}
-        for proc, conn in list(self._workers):
+        for proc, conn in self._workers:
             self._feed(proc, conn, next(chunks, None), busy)
         done: dict[int, list[Any]] = {}
         wanted = 0
