@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from .tableio import parquet_stream
 from .validate_tables import BATCH_ROWS, MAX_PER_CHECK, Hashes, distinct, key_hashes, rule_note
 
 #: Referred tables up to this many rows are looked up by their values (Arrow's set lookup), larger
@@ -60,7 +61,7 @@ def _missing_references(table: str, paths: dict[str, Path], schemas: dict[str, d
     rules = ["rule_id"] if has_rules(schemas[table]) else []
     problems: list[str] = []
     offset = 0
-    for batch in pq.ParquetFile(paths[table]).iter_batches(batch_size=BATCH_ROWS, columns=[*cols, *rules]):
+    for batch in parquet_stream(paths[table]).iter_batches(batch_size=BATCH_ROWS, columns=[*cols, *rules]):
         present = np.ones(batch.num_rows, bool)
         for c in cols:
             present &= pc.is_valid(batch.column(c)).to_numpy(zero_copy_only=False)
@@ -96,7 +97,7 @@ def _lookup(path: Path, columns: list[str]) -> Callable[[pa.RecordBatch, list[st
 def _sorted_hashes(path: Path, columns: list[str]) -> np.ndarray:
     """The distinct hashes of the rows' values of ``columns`` of a Parquet file, sorted (rows with
     a missing value included: they never match a referring row, which has all its values)."""
-    file = pq.ParquetFile(path)
+    file = parquet_stream(path)
     hashes = Hashes(file.metadata.num_rows)
     for batch in file.iter_batches(batch_size=BATCH_ROWS, columns=columns):
         hashes.append(key_hashes(batch, tuple(columns)))
@@ -105,7 +106,7 @@ def _sorted_hashes(path: Path, columns: list[str]) -> np.ndarray:
 
 def batches(path: Path, columns: list[str], rows: int = 0) -> Iterator[dict[str, list[Any]]]:
     """The given columns of a Parquet file, ``rows`` (``BATCH_ROWS``) rows at a time, as lists by column."""
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=rows or BATCH_ROWS, columns=columns):
+    for batch in parquet_stream(path).iter_batches(batch_size=rows or BATCH_ROWS, columns=columns):
         yield {c: batch.column(c).to_pylist() for c in columns}
 
 

@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from .tableio import parquet_stream
 from .validate_keys import BATCH_ROWS, batches, has_rules, numbered
 from .validate_tables import Hashes, parquet_rows, rule_note
 
@@ -136,7 +137,7 @@ def _picked(path: Path, columns: list[str], only: Collection[str],
     wanted = pa.array(sorted(only), pa.string())
     offset = 0
     read = list(dict.fromkeys(["article_id", *columns]))
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=rows or BATCH_ROWS, columns=read):
+    for batch in parquet_stream(path).iter_batches(batch_size=rows or BATCH_ROWS, columns=read):
         mask = pc.fill_null(pc.is_in(batch.column("article_id"), value_set=wanted), False)
         numbers = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
         if len(numbers):

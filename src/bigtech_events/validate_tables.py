@@ -41,6 +41,7 @@ from .tableio import (
     open_csv,
     open_parquet,
     parquet_error,
+    parquet_stream,
     to_pandas,
 )
 
@@ -366,7 +367,7 @@ def _rows_with_hashes(side: Side, suspects: dict[tuple[str, ...], np.ndarray]) -
 def _key_batches(side: Side, columns: list[str], rules: list[str]) -> Iterator[pa.Table]:
     """Columns of a file a batch at a time, typed as in the first reading (CSV converted)."""
     if side.fmt == "parquet":
-        for batch in pq.ParquetFile(side.path).iter_batches(batch_size=BATCH_ROWS, columns=columns + rules):
+        for batch in parquet_stream(side.path).iter_batches(batch_size=BATCH_ROWS, columns=columns + rules):
             yield pa.Table.from_batches([batch])
         return
     fields = [f for f in side.schema["fields"] if f["name"] in columns]
