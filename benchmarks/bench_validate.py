@@ -32,6 +32,11 @@ from bench_build import ROOT, make_corpus
 VALIDATE = """
 import resource, sys, time
 from pathlib import Path
+try:  # first, as the command does: Arrow's allocator is chosen when it is imported
+    from bigtech_events.workers import use_returning_allocator
+    use_returning_allocator()
+except ImportError:  # a revision (--before) older than it
+    pass
 from bigtech_events.validate import validate_dir
 t = time.perf_counter()
 problems = validate_dir(Path(sys.argv[1]), seeds_dir=Path(sys.argv[2]), run_frictionless=True)

@@ -5,6 +5,7 @@ sources streamed from a file is the one dumped whole."""
 from __future__ import annotations
 
 import os
+import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -114,3 +115,30 @@ def test_commands_give_arrow_an_allocator_that_returns_memory_unless_told_otherw
             "use_returning_allocator(); print(pa.default_memory_pool().backend_name)")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == expected
+
+
+_CPP_POOL = """{first}
+from bigtech_events.workers import use_returning_allocator
+use_returning_allocator()
+import pyarrow as pa
+import pyarrow.parquet as pq
+pq.write_table(pa.table({{"text": [str(i) * 20 for i in range(50_000)]}}), {path!r}, row_group_size=5_000)
+for batch in pq.ParquetFile({path!r}).iter_batches(batch_size=4_096):
+    pass
+print(pa.mimalloc_memory_pool().max_memory())
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or platform.machine() not in {"x86_64", "aarch64"},
+                    reason="jemalloc is asked of Arrow's C++ code only where Linux wheels carry it")
+@pytest.mark.parametrize(("first", "mimalloc_used"), [("", False), ("import pyarrow", True)])
+def test_a_command_gives_arrows_own_buffers_to_jemalloc_when_it_starts_before_pyarrow(
+        first: str, mimalloc_used: bool, tmp_path: Path):
+    """Arrow's C++ code (the Parquet writer's and reader's buffers) takes its pool from the
+    environment when pyarrow is imported: set before, none of it goes to mimalloc, which keeps what
+    is freed; once pyarrow is imported, it is too late (a library caller's own choice)."""
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    code = _CPP_POOL.format(first=first, path=str(tmp_path / "t.parquet"))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert (int(out.stdout) > 0) is mimalloc_used, out.stdout
+    assert out.stderr == ""
