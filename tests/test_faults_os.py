@@ -30,9 +30,9 @@ SYNTHETIC = REPO / "tests" / "fixtures" / "synthetic"
 RUN = "import sys\nfrom bigtech_events.cli import main\nmain(sys.argv[1:])\n"
 # For builds that get as far as validating: skip the Frictionless pass (slow, and not what they test).
 NO_FRICTIONLESS = """
-import bigtech_events.build as _build
-_validate_dir = _build.validate_dir
-_build.validate_dir = lambda *a, **k: _validate_dir(*a, **{**k, "run_frictionless": False})
+import bigtech_events.validate as _validate
+_validate_dir = _validate.validate_dir
+_validate.validate_dir = lambda *a, **k: _validate_dir(*a, **{**k, "run_frictionless": False})
 """
 
 

@@ -210,7 +210,7 @@ def _pause(at):
     open(_OUT + "../paused-" + at, "w").close()
     while not os.path.exists(_OUT + "../go-" + at):
         time.sleep(0.05)
-import bigtech_events.build as _b
+import bigtech_events.validate as _b
 _validate = _b.validate_dir
 def _validate_after_pause(*a, **k):
     _pause("validate")

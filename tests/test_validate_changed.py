@@ -12,7 +12,7 @@ from helpers import REPO, RULES_DIR, read_rows, rewrite
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import bigtech_events.build as build_mod
+import bigtech_events.validate as validate_mod
 import bigtech_events.validate_spans as spans_mod
 from bigtech_events.build import build
 from bigtech_events.evaluate import prepare_seeds
@@ -115,7 +115,7 @@ def test_an_incremental_build_checks_the_spans_of_the_changed_articles(seeds: Pa
         asked.append(kwargs.get("span_articles"))
         return validate_dir(*args, **kwargs)
 
-    monkeypatch.setattr(build_mod, "validate_dir", spy)
+    monkeypatch.setattr(validate_mod, "validate_dir", spy)
     corpus = tmp_path / "seeds"
     corpus.mkdir()
     texts = sorted(seeds.glob("*.txt"))

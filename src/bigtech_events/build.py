@@ -33,7 +33,7 @@ from .seeds import load_article, read_problems, scan_seeds
 from .snapshot import TABLES as SNAPSHOT_TABLES
 from .snapshot import Kept, Recorder, Snapshot
 from .snapshot import load as load_snapshot
-from .validate import validate_dir
+from .validate import StandbyValidation
 from .workers import WorkerPool, worker_setup
 from .writer import RowOrder, TableSink
 
@@ -374,7 +374,7 @@ def build(seeds_dir: Path, rules_dir: Path, out_dir: Path, jobs: int = 1,
     load_schemas()  # first: a broken schema is reported before the rules that read it
     cache = None if cache_dir is None else ExtractCache(cache_dir, rules_dir, project_path("schemas"))
     snapshot, recorder = None, None
-    with naming(out_dir), workspace(out_dir) as tmp:
+    with naming(out_dir), workspace(out_dir) as tmp, StandbyValidation(jobs) as validation:
         with timing.stage("ingest"):  # the seeds, their keys, the last build's rows
             if cache is not None:
                 schemas = load_schemas()
@@ -387,8 +387,8 @@ def build(seeds_dir: Path, rules_dir: Path, out_dir: Path, jobs: int = 1,
             with timing.stage("validation"):
                 # an article copied from the snapshot was validated, spans and all, by the build
                 # that recorded it (same text, rules, schemas and code: its key says so)
-                problems = validate_dir(tmp, seeds_dir=seeds_dir, run_frictionless=run_frictionless,
-                                        jobs=jobs, span_articles=extraction.changed())
+                problems = validation(tmp, seeds_dir=seeds_dir, run_frictionless=run_frictionless,
+                                      jobs=jobs, span_articles=extraction.changed())
             if problems:
                 raise ValidationFailed(problems)
             with timing.stage("writing"):
