@@ -303,6 +303,36 @@ def test_the_worker_pool_keeps_order_and_reports_a_failed_or_dead_worker(fault: 
         assert list(pool.imap(list(range(40)), chunksize=3)) == [n * n for n in range(40)]
 
 
+@pytest.mark.parametrize("fresh", [False, True])
+def test_a_worker_holds_its_next_chunk_while_it_works_unless_the_pool_is_fresh(fresh: bool,
+                                                                              monkeypatch: pytest.MonkeyPatch):
+    """A worker that had to wait for the parent to read its answer before it got more work sat
+    idle for 7% of a build; a fresh pool starts a new worker per chunk, so it cannot send ahead."""
+    from bigtech_events.workers import WorkerPool, worker_setup
+
+    events: list[tuple[str, int]] = []
+    feed, receive = WorkerPool._feed, WorkerPool._receive
+
+    def logged_feed(proc, conn, task, busy):
+        if task is not None:
+            events.append(("sent", task[0]))
+        feed(proc, conn, task, busy)
+
+    def logged_receive(conn, proc, doing):
+        index, results = receive(conn, proc, doing)
+        events.append(("answered", index))
+        return index, results
+
+    monkeypatch.setattr(WorkerPool, "_feed", staticmethod(logged_feed))
+    monkeypatch.setattr(WorkerPool, "_receive", staticmethod(logged_receive))
+    with WorkerPool(1, _square, worker_setup, (os.getpid(),), fresh=fresh) as pool:
+        assert list(pool.imap(range(10), chunksize=2)) == [n * n for n in range(10)]
+    for index in range(1, 5):  # chunk index was sent before chunk index - 1 was answered, or after
+        ahead = events.index(("sent", index)) < events.index(("answered", index - 1))
+        assert ahead is not fresh, events
+    assert sorted(i for what, i in events if what == "answered") == list(range(5))
+
+
 def _pid(_: int) -> int:
     return os.getpid()
 

@@ -193,8 +193,9 @@ class Plan:
         return len(self.ids)
 
     def __iter__(self) -> Iterator[tuple[Item, bool]]:
+        directory = os.path.join(self.seeds_dir, "")  # joined as text: a tenth of the time of a Path per seed
         for article_id, key, hit in zip(self.ids, self.keys, self.hits, strict=True):
-            yield (str(self.seeds_dir / f"{article_id}.txt"), key), bool(hit)
+            yield (f"{directory}{article_id}.txt", key), bool(hit)
 
 
 def _plan(seeds_dir: Path, cache: ExtractCache | None,
