@@ -168,3 +168,25 @@ def test_broken_rules_are_reported_with_the_problems_of_the_seeds(tmp_path: Path
     problems = caught.value.problems
     assert problems[0].startswith(str(seeds / "bad.txt")) and "not UTF-8" in problems[0]
     assert any("settings.yaml" in p for p in problems[1:]), problems
+
+
+def test_a_chunk_of_results_gives_back_each_article_and_each_problem_in_place(tmp_path: Path):
+    """A worker sends the results of several seeds as one Chunk (each table's rows in one set of
+    columns); read back, every seed has its own rows and a seed that could not be read its problems."""
+    import pickle
+
+    from bigtech_events.build import Chunk, _extract_item, _init_worker
+
+    _init_worker(str(RULES_DIR))
+    texts = sorted(SEEDS_DIR.glob("*.txt"))
+    items = [(str(texts[0]), None), (str(tmp_path / "absent.txt"), None), (str(texts[0]), None)]
+    got = [_extract_item(item) for item in items]
+    assert isinstance(got[1], list) and got[1]
+    chunk = pickle.loads(pickle.dumps(Chunk.of(got)))
+    back = list(chunk.results())
+    assert back[1] == got[1]
+    for before, after in ((got[0], back[0]), (got[2], back[2])):
+        assert after.source == before.source and after.result.article_row == before.result.article_row
+        assert {t: rows.rows() for t, rows in after.result.rows.items()} == \
+            {t: rows.rows() for t, rows in before.result.rows.items()}
+    assert sum(len(rows) for rows in back[0].result.rows.values()) > 0

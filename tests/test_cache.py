@@ -172,11 +172,12 @@ def test_cache_hits_are_not_extracted(seeds: Path, tmp_path: Path, monkeypatch: 
     extraction = Extraction(seeds, RULES_DIR, jobs=2, cache=cache)
     again = list(extraction)
     assert extraction.extracted == 0
-    # rows extracted by a worker come sorted and in columns, rows from the cache as dicts
+    # rows extracted by workers come sorted, in columns shared by several articles; rows from the
+    # cache as dicts
     orders = {t: RowOrder(schema) for t, schema in load_schemas().items() if t in PER_ARTICLE_TABLES}
 
     def written(result):
-        return {t: orders[t].columns(rows) for t, rows in result.rows.items()}
+        return {t: orders[t].columns(rows).rows() for t, rows in result.rows.items()}
 
     assert [(s, written(r)) for s, r in again] == [(s, written(r)) for s, r in first]
 

@@ -165,3 +165,20 @@ def test_any_change_of_the_corpus_gives_the_clean_build(articles, tmp_path_facto
     # the snapshot it recorded, copied rows and all, is the one a build extracting everything records
     build(seeds, RULES_DIR, tmp / "fresh", jobs=1, cache_dir=tmp / "fresh-cache")
     assert _recorded(_snapshot(cache)) == _recorded(_snapshot(tmp / "fresh-cache"))
+
+
+def test_workers_articles_between_copied_ones_give_the_clean_build(articles, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch):
+    """Workers send the rows of several articles at once (build.Chunk); with a snapshot, the
+    articles of one such chunk lie between copied ones, and each article's rows are written in
+    their place."""
+    from bigtech_events import build as build_mod
+
+    monkeypatch.setattr(build_mod, "CHUNK", 3)
+    seeds, cache = _corpus(tmp_path / "seeds", articles[::2]), tmp_path / "cache"
+    build(seeds, RULES_DIR, tmp_path / "first", jobs=1, cache_dir=cache)
+    _corpus(seeds, articles)
+    cached = build(seeds, RULES_DIR, tmp_path / "cached", jobs=2, cache_dir=cache)
+    clean = build(seeds, RULES_DIR, tmp_path / "clean", jobs=1)
+    assert cached.extracted == len(articles[1::2])
+    assert _digests(cached.out_dir) == _digests(clean.out_dir)

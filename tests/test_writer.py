@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from bigtech_events.datapackage import Sources, dump_descriptor, write_descriptor
 from bigtech_events.schemas import arrow_schema, load_schemas
-from bigtech_events.writer import Columns, RowOrder, TableSink
+from bigtech_events.writer import Columns, ColumnsPart, RowOrder, TableSink, concat_columns
 
 SCHEMA = load_schemas()["mentions"]
 NAMES = arrow_schema(SCHEMA).names
@@ -35,23 +35,35 @@ rows_strategy = st.lists(st.fixed_dictionaries({
 
 
 def _write(directory: Path, pieces: list[tuple[str, list[dict]]], batch_rows: int) -> dict[str, bytes]:
+    """The files of ``pieces`` written in order, each as its ``how`` says; the "part" pieces are
+    the parts of one Columns of them all (as a worker sends the rows of several articles), added
+    where they are, between the others."""
     directory.mkdir()
     sink = TableSink("mentions", SCHEMA, directory, batch_rows=batch_rows)
     order = RowOrder(SCHEMA)
+    parts = [order.columns(rows) for how, rows in pieces if how == "part"]
+    whole, starts = concat_columns(parts) if parts else (None, [])
+    n = 0
     for how, rows in pieces:
         if how == "dicts":
             sink.add(rows)
         elif how == "columns":
             sink.add(order.columns(rows))
+        elif how == "part":
+            assert whole is not None
+            part = ColumnsPart(whole, starts[n], starts[n + 1])
+            assert part.rows() == rows
+            sink.add(part)
+            n += 1
         else:
             sink.add_arrow(pa.Table.from_pylist(rows, schema=arrow_schema(SCHEMA)))
     sink.close()
     return {p.name: p.read_bytes() for p in sorted(directory.iterdir())}
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
-@given(rows=rows_strategy, cuts=st.lists(st.integers(0, 40), max_size=5),
-       hows=st.lists(st.sampled_from(["dicts", "columns", "arrow"]), min_size=6, max_size=6),
+@settings(max_examples=80, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(rows=rows_strategy, cuts=st.lists(st.integers(0, 40), max_size=7),
+       hows=st.lists(st.sampled_from(["dicts", "columns", "arrow", "part"]), min_size=8, max_size=8),
        batch_rows=st.sampled_from([1, 3, 7, 10_000]))
 def test_the_files_depend_on_the_rows_alone(tmp_path_factory: pytest.TempPathFactory, rows, cuts, hows,
                                             batch_rows):
@@ -77,7 +89,11 @@ def test_columns_of_another_table_are_refused(tmp_path: Path):
     sink = TableSink("mentions", SCHEMA, tmp_path)
     with pytest.raises(ValueError, match="mentions: rows with columns"):
         sink.add(other)
+    with pytest.raises(ValueError, match="mentions: rows with columns"):
+        sink.add(ColumnsPart(other, 0, 1))
     sink.close()
+    with pytest.raises(ValueError, match="rows with columns"):
+        concat_columns([RowOrder(SCHEMA).columns([]), other])
 
 
 # ---------------------------------------------------------------- the descriptor, its sources streamed

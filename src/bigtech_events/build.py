@@ -10,6 +10,7 @@ processes die with the build and ignore Ctrl-C (the build stops them).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from .snapshot import Kept, Recorder, Snapshot
 from .snapshot import load as load_snapshot
 from .validate import StandbyValidation
 from .workers import WorkerPool, worker_setup
-from .writer import RowOrder, TableSink
+from .writer import Columns, ColumnsPart, RowOrder, TableSink, concat_columns
 
 _WORKER: Extractor | None = None
 _CACHE: ExtractCache | None = None
@@ -43,6 +44,9 @@ _ORDERS: dict[str, RowOrder] = {}
 
 #: A seed to extract: its text file and its cache key (``None``: not cached).
 Item = tuple[str, str | None]
+#: Seeds a worker extracts at a time: few enough that the results waiting to be written in order
+#: stay small, enough that a worker is not waiting for its next task (it holds one more).
+CHUNK = 8
 
 
 @dataclass
@@ -85,6 +89,37 @@ def _extract_item(item: Item) -> Extracted | list[str]:
     written = dataclasses.replace(result, rows=rows, trace=[], sentences=[])
     written.timings = timing.take()  # this process's seconds so far go with the result (empty when off)
     return Extracted(source, written)
+
+
+@dataclass
+class Chunk:
+    """The results of consecutive seeds, as a worker sends them: each table's rows of all of them
+    in one :class:`Columns` (``tables``: with where each seed's rows start), taken out of the
+    results. :meth:`results` gives them back, each seed's rows a :class:`ColumnsPart`."""
+
+    extracted: list[Extracted | list[str]]
+    tables: dict[str, tuple[Columns, list[int]]]
+
+    @classmethod
+    def of(cls, got: list[Extracted | list[str]]) -> Chunk:
+        done = [g for g in got if not isinstance(g, list)]
+        tables = {t: concat_columns([g.result.rows[t] for g in done]) for t in PER_ARTICLE_TABLES} if done else {}
+        bare = [g if isinstance(g, list) else Extracted(g.source, dataclasses.replace(g.result, rows={}))
+                for g in got]
+        return cls(bare, tables)
+
+    def results(self) -> Iterator[Extracted | list[str]]:
+        n = 0
+        for got in self.extracted:
+            if not isinstance(got, list):
+                got.result.rows = {t: ColumnsPart(columns, starts[n], starts[n + 1])
+                                   for t, (columns, starts) in self.tables.items()}
+                n += 1
+            yield got
+
+
+def _extract_chunk(items: list[Item]) -> Chunk:
+    return Chunk.of([_extract_item(item) for item in items])
 
 
 class Extraction:
@@ -234,8 +269,11 @@ def _extract_items(items: Iterable[Item], count: int, rules_dir: str, jobs: int,
     forked = hasattr(os, "fork")  # forked workers inherit the compiled rules and the cache
     init, args = ((worker_setup, (os.getpid(),)) if forked
                   else (_init_spawned_worker, (os.getpid(), rules_dir, cache)))
-    with WorkerPool(jobs, _extract_item, init, args) as pool:
-        yield from pool.imap(items, chunksize=8)
+    pending = iter(items)
+    chunks = iter(lambda: list(itertools.islice(pending, CHUNK)), [])
+    with WorkerPool(jobs, _extract_chunk, init, args) as pool:
+        for chunk in pool.imap(chunks, chunksize=1):
+            yield from chunk.results()
 
 
 def exchange_rate_rows(rules_dir: Path) -> list[dict[str, Any]]:
