@@ -1,4 +1,4 @@
-"""A build with workers validates in a process forked before it extracts (validate.StandbyValidation),
+"""A build with workers validates in a process forked before it extracts (standby.StandbyValidation),
 so that the validation workers start at the size of the imports, not at the size the build grew to."""
 
 from __future__ import annotations
@@ -105,3 +105,22 @@ def test_the_build_unfreezes_only_what_it_froze(frozen_before: bool, tmp_path: P
         assert (gc.get_freeze_count() > 0) is frozen_before
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.parametrize(("jobs", "imported"), [(2, False), (1, True)])
+def test_a_build_with_workers_leaves_the_validation_imports_to_the_validating_process(jobs: int, imported: bool,
+                                                                                    tmp_path: Path):
+    """Extracting and writing need Arrow alone; pandera and the checks built on it are the
+    validation's, imported by the process that validates (the build's own with one job)."""
+    import subprocess
+    import sys
+
+    from helpers import REPO
+
+    code = ("import sys; from pathlib import Path; from bigtech_events.build import build; "
+            f"build(Path({str(SEEDS_DIR)!r}), Path({str(RULES_DIR)!r}), Path({str(tmp_path / 'out')!r}), jobs={jobs}); "
+            "print(sorted(m for m in ('pandera', 'bigtech_events.validate') if m in sys.modules))")
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert done.stdout.split("\n")[-2] == str(["bigtech_events.validate", "pandera"] if imported else [])
+    assert (tmp_path / "out" / "datapackage.json").is_file()

@@ -34,7 +34,7 @@ from .seeds import load_article, read_problems, scan_seeds
 from .snapshot import TABLES as SNAPSHOT_TABLES
 from .snapshot import Kept, Recorder, Snapshot
 from .snapshot import load as load_snapshot
-from .validate import StandbyValidation
+from .standby import StandbyValidation
 from .workers import WorkerPool, worker_setup
 from .writer import Columns, ColumnsPart, RowOrder, TableSink, concat_columns
 

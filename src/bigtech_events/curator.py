@@ -7,10 +7,10 @@ from pathlib import Path
 
 import yaml
 
+from .dates import valid_edtf
 from .errors import UserError
 from .extract import Extractor
 from .ids import slugify
-from .pandera_schemas import is_valid_edtf
 from .ruleset import load_rules
 from .seeds import article_id_pattern, load_article, parse_metadata
 
@@ -65,7 +65,7 @@ def add_article(file: Path, title: str, published: str, seeds_dir: Path, publish
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise UserError(f"{file}: byte {exc.start} is not UTF-8; convert the text to UTF-8 first") from None
-    if not is_valid_edtf(published):
+    if not valid_edtf(published):
         raise UserError(f"--published {published!r} is not an ISO or EDTF date; write e.g. 2023-07-16")
     aid = article_id or f"{published[:10]}-{slugify(title)[:60]}".strip("-").lower()
     aid = re.sub(r"[^a-z0-9-]", "-", aid)

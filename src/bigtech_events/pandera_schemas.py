@@ -28,11 +28,6 @@ _NOT_RE2_SAFE = re.compile(r"\\[dDwWsSbBZAuUNx0-9]|\(\?")
 _DATE32 = pd.ArrowDtype(pyarrow.date32())
 
 
-def is_valid_edtf(value: str) -> bool:
-    """True when ``value`` parses as EDTF (Library of Congress, levels 0-1)."""
-    return valid_edtf(value)
-
-
 def _arrow(s: pd.Series) -> pyarrow.Array | pyarrow.ChunkedArray:
     return pyarrow.array(s.astype("string[pyarrow]"), from_pandas=True)
 

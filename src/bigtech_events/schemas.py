@@ -13,7 +13,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pyarrow as pa
 
 from .contract.vocab import read_table_schema
@@ -162,6 +161,8 @@ def pandas_dtype(field: dict[str, Any], categorical: bool = True) -> Any:
     Validation reads enum columns as plain strings (``categorical=False``) so that a value
     outside the enum is reported instead of silently becoming missing.
     """
+    import pandas as pd  # here: the modules a build imports before it forks its workers do not need it
+
     ftype = field["type"]
     if ftype == "string":
         if categorical and "enum" in field.get("constraints", {}):

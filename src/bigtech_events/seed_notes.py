@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .contract.vocab import enum
+from .dates import valid_edtf
 from .errors import UserError
-from .pandera_schemas import is_valid_edtf
 
 NOTE_KEYS = {"fact", "source", "event"}
 EVENT_FACT_KEYS = {"type", "actor", "date"}
@@ -69,7 +69,7 @@ def check_source(source: Any, where: str, i: int) -> None:
     if unknown or missing:
         what = f"has unknown key {unknown[0]!r}" if unknown else f"lacks {missing[0]!r}"
         raise UserError(f"{where}: note {i} source {what}; a public source has exactly {keys}")
-    if isinstance(source.get("date"), (dict, list)) or not is_valid_edtf(as_text(source["date"])):
+    if isinstance(source.get("date"), (dict, list)) or not valid_edtf(as_text(source["date"])):
         raise UserError(f"{where}: note {i} source date {source['date']!r} is not an ISO or EDTF date; "
                         "write e.g. 2023-07-07")
     if not re.match(r"^https?://\S+$", as_text(source["url"])):
@@ -109,7 +109,7 @@ def _event_fact(event: Any, source: Any, where: str, i: int) -> CuratedEventDate
     if not isinstance(event, dict) or set(event) != EVENT_FACT_KEYS:
         raise UserError(f"{where}: note {i} 'event' must have exactly the keys type, actor, date")
     date = as_text(event["date"])
-    if not is_valid_edtf(date):
+    if not valid_edtf(date):
         raise UserError(f"{where}: note {i} event date {date!r} is not an EDTF date")
     types = enum("events", "event_type")
     if str(event["type"]) not in types:

@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from .contract.vocab import pattern
-from .dates import edtf_bounds
+from .dates import edtf_bounds, valid_edtf
 from .errors import UserError, ValidationFailed
-from .pandera_schemas import is_valid_edtf
 from .safeyaml import Mapping, Sequence, parse
 from .seed_notes import CuratedEventDate, as_text, parse_notes
 
@@ -111,7 +110,7 @@ def check_metadata(data: dict[str, Any], where: Callable[[str], str]
             kind = "a list" if isinstance(data[key], list) else "a mapping"
             raise UserError(f"{where(key)}: {key!r} is {kind}; write it as text on one line")
         meta[key] = as_text(data[key]).strip()
-    if not is_valid_edtf(meta["published"]):
+    if not valid_edtf(meta["published"]):
         raise UserError(
             f"{where('published')}: 'published' is {meta['published']!r}, not an ISO or EDTF date; "
             "write e.g. 2023-07-16 or 2023-07~"

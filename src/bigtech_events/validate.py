@@ -24,14 +24,13 @@ the whole package's columns.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import tempfile
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 import pyarrow.parquet as pq
 
@@ -46,8 +45,7 @@ from .validate_spans import SPAN_TEXT, check_spans, skipped_line
 from .validate_tables import MAX_PER_CHECK, check_table
 from .workers import WorkerPool, worker_setup
 
-__all__ = ["SPAN_TEXT", "Report", "StandbyValidation", "check_package", "check_path", "validate_dir",
-           "validate_path"]
+__all__ = ["SPAN_TEXT", "Report", "check_package", "check_path", "validate_dir", "validate_path"]
 
 
 def _descriptor_schema(resource: dict[str, Any]) -> dict[str, Any]:
@@ -257,69 +255,6 @@ def validate_dir(root: Path, seeds_dir: Path | None = None, run_frictionless: bo
     (:meth:`Report.strict`); ``span_articles`` is :func:`check_package`'s.
     """
     return check_package(root, seeds_dir, run_frictionless, jobs, span_articles).strict(seeds_dir)
-
-
-def _validate_dir_task(item: tuple[Path, dict[str, Any]]) -> list[str]:
-    root, options = item
-    return validate_dir(root, **options)
-
-
-class StandbyValidation:
-    """:func:`validate_dir`, called later, in a process forked now: a build forks it before it
-    extracts, so that the validation and the workers it forks start at the size of the imports.
-
-    A build's process grows while it extracts and writes (about 140 MB at the start, 245 before
-    validating 10,000 articles, 276 at 100,000: allocator pages it keeps, not rows it holds), and
-    a worker forked from it starts with all of that. This process waits for its one call and
-    touches nothing meanwhile; the objects it shares with the build are frozen (``gc.freeze``)
-    until :meth:`close`, so that the build's garbage collection does not write to their pages and
-    make the kernel copy them (it kept 44 MB of its own at 10,000 articles, 17 MB with them
-    frozen). With one job, or where processes are not forked, :meth:`__call__` validates in the
-    caller.
-    """
-
-    def __init__(self, jobs: int) -> None:
-        self._pool: WorkerPool | None = None
-        self._thaw = False  # whether close() unfreezes: not when the caller had frozen objects itself
-        if jobs > 1 and hasattr(os, "fork"):
-            gc.collect()
-            self._thaw = gc.get_freeze_count() == 0
-            gc.freeze()
-            try:
-                self._pool = WorkerPool(1, _validate_dir_task, worker_setup, (os.getpid(),),
-                                        doing="validating the package; run the build again",
-                                        starts_pools=True)
-            except BaseException:
-                self._unfreeze()
-                raise
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __call__(self, root: Path, **options: Any) -> list[str]:
-        """``validate_dir(root, **options)``, in the process forked for it (once)."""
-        if self._pool is None:
-            return validate_dir(root, **options)
-        try:
-            (problems,) = self._pool.imap([(root, options)], chunksize=1)
-        finally:
-            self.close()
-        return problems
-
-    def close(self) -> None:
-        """Stop the process (it is not called once a build has failed before validating)."""
-        if self._pool is not None:
-            self._pool.close()
-            self._pool = None
-            self._unfreeze()
-
-    def _unfreeze(self) -> None:
-        if self._thaw:
-            gc.unfreeze()
-            self._thaw = False
 
 
 def _across_tables(paths: dict[str, Path], schemas: dict[str, dict[str, Any]]) -> list[str]:
