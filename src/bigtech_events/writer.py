@@ -117,11 +117,14 @@ class RowOrder:
 class TableSink:
     """Stream rows of one table into ``<dir>/<table>.parquet`` and ``.csv``.
 
-    Rows come as lists of dicts, :class:`Columns` or :class:`ColumnsPart` (:meth:`add`) or as Arrow tables
-    (:meth:`add_arrow`, rows of an earlier build kept as they were), in the order they are to be
-    written. Every ``batch_rows`` rows, whatever their source, become one Parquet row group and
-    one CSV chunk, so the files do not depend on how the rows arrived; memory holds at most about a batch. With ``tee``, every batch
-    written is also copied there (the rows of this build, kept for the next: :mod:`.snapshot`).
+    Rows come as lists of dicts, :class:`Columns` or :class:`ColumnsPart` (:meth:`add`) or as
+    Arrow tables (:meth:`add_arrow`, rows of an earlier build kept as they were), in the order they
+    are to be written; the lists of a :class:`Columns` are read when its rows are next copied
+    (consecutive parts of one are copied at once), so they must not change once added. Every
+    ``batch_rows`` rows, whatever their source, become one Parquet row group and one CSV chunk, so
+    the files do not depend on how the rows arrived; memory holds at most about a batch. With
+    ``tee``, every batch written is also copied there (the rows of this build, kept for the next:
+    :mod:`.snapshot`).
     """
 
     def __init__(self, table: str, schema: dict[str, Any], directory: Path,
