@@ -30,11 +30,12 @@ def _validate_dir_task(item: tuple[Path, dict[str, Any]]) -> list[str]:
 
 class StandbyValidation:
     """:func:`.validate.validate_dir`, called later, in a process forked now: a build forks it
-    before it extracts, so that the validation and the workers it forks start at the size of the imports.
+    before it extracts, so that the validation and the workers it forks start at the size of the
+    imports.
 
-    A build's process grows while it extracts and writes (about 140 MB at the start, 245 before
-    validating 10,000 articles, 276 at 100,000: allocator pages it keeps, not rows it holds), and
-    a worker forked from it starts with all of that. This process waits for its one call and
+    A build's process grows while it extracts and writes (92 MB after its imports and rules, a
+    peak of 213-217 MB with 10,000 articles, 232 with 100,000: allocator pages it keeps, not rows
+    it holds), and a worker forked from it starts with all of that. This process waits for its one call and
     touches nothing meanwhile; the objects it shares with the build are frozen (``gc.freeze``)
     until :meth:`close`, so that the build's garbage collection does not write to their pages and
     make the kernel copy them (it kept 44 MB of its own at 10,000 articles, 17 MB with them
